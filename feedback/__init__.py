@@ -1,0 +1,70 @@
+"""Lắng nghe: the Flask application factory."""
+
+import logging
+import os
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from feedback.config import load_config
+
+
+def create_app(test_config=None):
+    """Create and configure the application; blueprints are imported here to avoid cycles."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    load_config(app, test_config)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    from feedback import database, errors, i18n, navigation, security  # noqa: F401  (database registers SQLite pragmas)
+    from feedback.classification import ClassifierHolder
+    from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "error"
+    i18n.init_app(app)
+    navigation.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.extensions["classifier"] = ClassifierHolder(app.config["CLASSIFIER_MODEL_DIR"])
+
+    from feedback.accounts.views import bp as accounts_bp
+    from feedback.core.views import bp as core_bp
+    from feedback.units.views import bp as units_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(units_bp)
+
+    from feedback import cli
+
+    cli.init_app(app)
+    quiet_request_logs()
+    return app
+
+
+class DropClientAddress(logging.Filter):
+    """Werkzeug's access log starts with the client's IP address: citizens' IPs must not be logged."""
+
+    def filter(self, record):
+        if isinstance(record.args, tuple) and record.args and "%s - - [%s]" in str(record.msg):
+            record.args = ("-",) + record.args[1:]
+        elif isinstance(record.msg, str) and record.msg[:1].isdigit() and " - - [" in record.msg:
+            record.msg = "-" + record.msg[record.msg.index(" - - [") :]
+        return True
+
+
+def quiet_request_logs():
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropClientAddress) for f in logger.filters):
+        logger.addFilter(DropClientAddress())
