@@ -38,13 +38,21 @@ def create_app(test_config=None):
     errors.init_app(app)
     app.extensions["classifier"] = ClassifierHolder(app.config["CLASSIFIER_MODEL_DIR"])
 
+    from feedback import models  # noqa: F401  (the whole schema, for create_all and Alembic)
     from feedback.accounts.views import bp as accounts_bp
+    from feedback.cases.views import bp as cases_bp
+    from feedback.classifier_admin.views import bp as classifier_admin_bp
     from feedback.core.views import bp as core_bp
+    from feedback.dashboard.views import bp as dashboard_bp
+    from feedback.forum.views import bp as forum_bp
+    from feedback.inbox.views import bp as inbox_bp
+    from feedback.moderation.views import bp as moderation_bp
     from feedback.units.views import bp as units_bp
+    from surveys.views import bp as surveys_bp
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(units_bp)
+    for blueprint in (core_bp, accounts_bp, units_bp, forum_bp, moderation_bp, inbox_bp, cases_bp, dashboard_bp,
+                      classifier_admin_bp, surveys_bp):
+        app.register_blueprint(blueprint)
 
     from feedback import cli
 

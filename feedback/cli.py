@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -37,16 +38,17 @@ def _pybabel(*args):
 @translate.command("update")
 def translate_update():
     """Extract messages from the code and merge them into the vi and en catalogues."""
-    pot = ROOT / "translations" / "messages.pot"
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), ".")
-    for locale in ("vi", "en"):
-        if (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").exists():
-            _pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS), "-l", locale, "--no-fuzzy-matching")
-        else:
-            _pybabel("init", "-i", str(pot), "-d", str(TRANSLATIONS), "-l", locale)
-    pot.unlink()
     from feedback import translations
 
+    with tempfile.TemporaryDirectory() as folder:
+        pot = Path(folder) / "messages.pot"
+        _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), ".")
+        for locale in ("vi", "en"):
+            with translations.locked(locale, load=False):
+                if translations.catalogue_path(locale).exists():
+                    _pybabel("update", "-i", str(pot), "-d", str(TRANSLATIONS), "-l", locale, "--no-fuzzy-matching")
+                else:
+                    _pybabel("init", "-i", str(pot), "-d", str(TRANSLATIONS), "-l", locale)
     translations.fill_english()
 
 

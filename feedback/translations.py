@@ -14,13 +14,13 @@ def catalogue_path(locale):
 
 
 @contextmanager
-def locked(locale):
+def locked(locale, load=True):
     """Several people fill the catalogue at once; serialise writers."""
     lock_path = CATALOGUES / f".{locale}.lock"
     with open(lock_path, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield polib.pofile(str(catalogue_path(locale)), wrapwidth=0)
+            yield polib.pofile(str(catalogue_path(locale)), wrapwidth=0) if load else None
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

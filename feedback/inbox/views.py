@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("inbox", __name__, template_folder="templates", cli_group="inbox")
