@@ -7,6 +7,8 @@ import uuid
 
 import psycopg
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -49,8 +51,9 @@ def _postgres_database(worker):
 
 
 @pytest.fixture(scope="session")
-def database_urls(tmp_path_factory, worker_id):
+def database_urls(tmp_path_factory, request):
     """One database of each kind for this test session (and xdist worker), dropped at the end."""
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "main")
     urls, drops = {}, []
     if "sqlite" in DATABASES:
         urls["sqlite"] = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
@@ -65,6 +68,25 @@ def database_urls(tmp_path_factory, worker_id):
 _schema_ready = set()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Each request gets its own `g`, as in production, although the test keeps an app context open.
+
+    Flask reuses an open app context for requests, so Flask-Login's user and Flask-Babel's locale,
+    both cached on `g`, would otherwise leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        context = _cv_app.get(None)
+        if context is None or context.app is not self.application:
+            return super().open(*args, **kwargs)
+        saved = context.g
+        context.g = self.application.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            context.g = saved
+
+
 def make_app(database_url, instance_path, **overrides):
     config = {
         "TESTING": True,
@@ -74,10 +96,14 @@ def make_app(database_url, instance_path, **overrides):
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "memory",
         "SERVER_NAME": None,
+        # Argon2id still, at a cost that keeps hundreds of test logins quick.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
     }
     config.update(overrides)
     app = create_app(config)
     app.instance_path = str(instance_path)
+    app.test_client_class = FreshGlobalsClient
     return app
 
 
@@ -107,6 +133,23 @@ def app(request, database_urls, tmp_path):
         _db.session.remove()
         empty_database()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def extra_app(app, tmp_path):
+    """Factory for a second app on the same database with other settings (rate limits, CSRF on)."""
+    created = []
+
+    def make(**overrides):
+        other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, **overrides)
+        created.append(other)
+        return other
+
+    yield make
+    for other in created:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 @pytest.fixture
@@ -158,12 +201,6 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
-
-
-@pytest.fixture
-def worker_id(request):
-    """The xdist worker name, or 'main' when tests run in one process."""
-    return getattr(request.config, "workerinput", {}).get("workerid", "main")
 
 
 # --- Live server and browser ------------------------------------------------

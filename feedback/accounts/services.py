@@ -1,7 +1,10 @@
 """Account operations: create, authenticate, change password, re-role, deactivate."""
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -9,10 +12,20 @@ from feedback.accounts.models import Role, User, new_session_token
 from feedback.extensions import db
 from feedback.units.models import utcnow
 
-hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a failed login takes the same time either way.
-_DUMMY_HASH = hasher.hash("not a real password, only for timing")
 MIN_PASSWORD_LENGTH = 10
+
+
+@cache
+def _hasher_for(time_cost, memory_cost):
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    # Verified against when the e-mail is unknown, so a failed login takes the same time either way.
+    return hasher, hasher.hash("not a real password, only for timing")
+
+
+def password_hasher():
+    """Argon2id with the library's defaults; tests lower the cost through ARGON2_* settings."""
+    config = current_app.config
+    return _hasher_for(config.get("ARGON2_TIME_COST", 3), config.get("ARGON2_MEMORY_COST", 65536))
 
 
 class AccountError(Exception):
@@ -40,6 +53,7 @@ def create_user(email, full_name, role, unit, password):
     if get_user_by_email(email) is not None:
         raise AccountError(_l("An account with this e-mail address already exists."))
     check_password_strength(password, email)
+    hasher, _dummy = password_hasher()
     user = User(email=email, full_name=full_name.strip(), role=Role(role), unit=unit,
                 password_hash=hasher.hash(password), password_changed_at=utcnow())
     db.session.add(user)
@@ -50,8 +64,9 @@ def create_user(email, full_name, role, unit, password):
 def authenticate(email, password):
     """The active user with this e-mail and password, or None."""
     user = get_user_by_email(email)
+    hasher, dummy_hash = password_hasher()
     try:
-        hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        hasher.verify(user.password_hash if user else dummy_hash, password or "")
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.is_active:
@@ -65,6 +80,7 @@ def authenticate(email, password):
 
 def change_password(user, current_password, new_password):
     """Change the password and end every other session of the user."""
+    hasher, _dummy = password_hasher()
     try:
         hasher.verify(user.password_hash, current_password or "")
     except (VerificationError, InvalidHashError):
@@ -74,7 +90,7 @@ def change_password(user, current_password, new_password):
 
 def set_password(user, new_password):
     check_password_strength(new_password, user.email)
-    user.password_hash = hasher.hash(new_password)
+    user.password_hash = password_hasher()[0].hash(new_password)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
     db.session.commit()

@@ -179,12 +179,19 @@ def search_units(query, limit=20, active_only=True):
         statement = statement.where(Unit.is_active.is_(True))
     units = db.session.scalars(statement.order_by(Unit.code).limit(200)).all()
     phrase = " ".join(words)
+    level_order = list(UnitLevel)
 
     def rank(unit):
-        # Whole-word matches first ("phuong 5" should not rank "phuong 15" first), then shorter names.
+        # The code itself, then the phrase in the unit's own name, then whole-word matches
+        # ("phuong 5" must not rank "phuong 15" first), higher levels before lower ones.
+        name = " " + re.sub(r"[^a-z0-9]+", " ", fold_diacritics(unit.name_vi)) + " "
         padded = " " + re.sub(r"[^a-z0-9]+", " ", unit.search_text) + " "
+        leading = next((i for i, w in enumerate(words) if f" {w} " not in name), len(words))
+        whole_in_name = sum(f" {w} " in name for w in words)
         whole = sum(f" {w} " in padded for w in words)
-        return (phrase not in unit.search_text, -whole, len(unit.name_vi), unit.code)
+        # People type the unit's name first, then the place: "phuong 5 ca mau".
+        return (unit.code.lower() != phrase, f" {phrase} " not in name, -leading, -whole_in_name, -whole,
+                level_order.index(unit.level), len(unit.name_vi), unit.code)
 
     return sorted(units, key=rank)[:limit]
 
@@ -302,11 +309,11 @@ def import_units(data):
                                           is_active, commit=False)
                 summary.created.append(code)
                 continue
-            before = (unit.name_vi, unit.name_en, unit.address, unit.is_active, unit.parent_id)
-            if unit.parent_id != (parent.id if parent else None):
+            before = (unit.name_vi, unit.name_en, unit.address, unit.is_active, unit.parent)
+            if unit.parent is not parent:
                 move_unit(unit, parent, commit=False)
-            update_unit(unit, row["name_vi"], row["name_en"], row["address"], is_active, commit=False)
-            after = (unit.name_vi, unit.name_en, unit.address, unit.is_active, unit.parent_id)
+            update_unit(unit, row["name_vi"], row["name_en"] or None, row["address"], is_active, commit=False)
+            after = (unit.name_vi, unit.name_en, unit.address, unit.is_active, unit.parent)
             if before != after:
                 summary.updated.append(code)
             else:
