@@ -1,0 +1,97 @@
+"""Model directories: `model.joblib` plus `metadata.json` (version, data hash,
+metrics, library versions, the model file's SHA-256).
+
+A model file is a pickle: load only directories your own team wrote. The
+checksum catches truncated or swapped files, the version check catches a
+library upgrade that would unpickle into something subtly different.
+"""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+
+from classifier.errors import ModelError
+
+MODEL_FILE = "model.joblib"
+METADATA_FILE = "metadata.json"
+DEFAULT_DIR = Path(__file__).parent / "models" / "default"
+ENV_VAR = "LANGNGHE_MODEL_DIR"
+
+
+def default_model_dir():
+    """Where the bundled model lives: $LANGNGHE_MODEL_DIR, else classifier/models/default."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_DIR)
+
+
+def file_sha256(path):
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(model, directory):
+    """Write the model file, then metadata.json with its checksum; returns the directory."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    model_path = directory / MODEL_FILE
+    joblib.dump(model, model_path, compress=3)
+    metadata = dict(model.metadata, model_file=MODEL_FILE, model_sha256=file_sha256(model_path))
+    model.metadata = metadata
+    (directory / METADATA_FILE).write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return directory
+
+
+def load_model(path=None):
+    """Load a model directory (default: default_model_dir()); ModelError names the bad file."""
+    from classifier.model import Model  # here: model.py imports this module
+
+    directory = Path(path) if path is not None else default_model_dir()
+    metadata_path = directory / METADATA_FILE
+    try:
+        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        hint = " (run `python -m classifier build-default`)" if path is None else ""
+        raise ModelError(f"{metadata_path}: no model metadata here{hint}") from None
+    except (OSError, ValueError) as error:
+        raise ModelError(f"{metadata_path}: unreadable metadata ({error})") from None
+    if not isinstance(metadata, dict) or "model_sha256" not in metadata or "libraries" not in metadata:
+        raise ModelError(f"{metadata_path}: not a classifier model's metadata")
+    model_path = directory / str(metadata.get("model_file", MODEL_FILE))
+    _check_versions(metadata["libraries"], model_path)
+    try:
+        checksum = file_sha256(model_path)
+    except OSError as error:
+        raise ModelError(f"{model_path}: cannot read the model file ({error.strerror})") from None
+    if checksum != metadata["model_sha256"]:
+        raise ModelError(f"{model_path}: checksum mismatch, the file is corrupt or not the one {METADATA_FILE} describes")
+    try:
+        model = joblib.load(model_path)
+    except Exception as error:  # a pickle can fail in many ways; all mean "bad file"
+        raise ModelError(f"{model_path}: cannot load the model ({type(error).__name__}: {error})") from None
+    if not isinstance(model, Model):
+        raise ModelError(f"{model_path}: holds a {type(model).__name__}, not a classifier Model")
+    model.metadata = metadata
+    return model
+
+
+def _check_versions(libraries, model_path):
+    """ModelError unless the file was written with this sklearn and numpy major.minor."""
+    for name, installed in (("sklearn", sklearn.__version__), ("numpy", np.__version__)):
+        written = str(libraries.get(name, "?")) if isinstance(libraries, dict) else "?"
+        if _major_minor(written) != _major_minor(installed):
+            raise ModelError(
+                f"{model_path}: written with {name} {written}, but {installed} is installed; "
+                "rebuild the model (python -m classifier build-default or train)"
+            )
+
+
+def _major_minor(version):
+    return tuple(version.split(".")[:2])
