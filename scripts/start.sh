@@ -10,7 +10,7 @@ python3 -m venv .venv 2>/dev/null || true
 export LANGNGHE_ENV="${LANGNGHE_ENV:-development}"
 export FLASK_APP=wsgi
 .venv/bin/flask translate compile >/dev/null
-.venv/bin/python -m classifier build-default --if-missing
+.venv/bin/python -m classifier build-default --if-stale
 .venv/bin/flask db upgrade
 .venv/bin/flask demo
 echo "Lắng nghe is starting on http://127.0.0.1:${PORT:-5000}"

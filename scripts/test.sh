@@ -25,6 +25,6 @@ python3 -m venv .venv 2>/dev/null || true
 
 export LANGNGHE_ENV=development
 .venv/bin/flask --app wsgi translate compile >/dev/null
-.venv/bin/python -m classifier build-default --if-missing
+.venv/bin/python -m classifier build-default --if-stale
 
 exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --durations=15 "$@"
