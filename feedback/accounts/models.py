@@ -50,6 +50,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # How new opinions reach this user by e-mail: "immediate", "digest" (daily) or "none".
+    notify_mode: Mapped[str] = mapped_column(String(16), default="digest", server_default="digest")
 
     unit: Mapped[Unit] = relationship()
 
