@@ -124,3 +124,16 @@ def test_list_scope(tree, make_user):
     province = make_user("inspector", "CM")
     assert [c.unit.code for c in services.list_cases(thb).items] == ["CM-THB-TANLOC"]
     assert services.list_cases(province).total == 2
+
+
+def test_events_cut_from_the_end_are_detected(tree, make_user, runner):
+    inspector = make_user("inspector", "CM-THB")
+    case = services.case_of(complaint(tree))
+    services.add_case_note(case, "một", inspector)
+    services.add_case_note(case, "hai", inspector)
+    db.session.execute(text("DELETE FROM case_event WHERE case_id = :c AND seq = 3"), {"c": case.id})
+    db.session.commit()
+    _checked, problems = services.verify_log()
+    assert [(p.case_id, p.seq) for p in problems] == [(case.id, 2)]
+    assert "newest events are missing" in problems[0].reason
+    assert runner.invoke(args=["cases", "verify-log"]).exit_code == 1

@@ -67,6 +67,8 @@ class Case(db.Model):
     disposition: Mapped[Disposition | None] = mapped_column(enum_column(Disposition, "case_disposition"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Hash of the newest event: deleting events from the end of the chain would otherwise go unnoticed.
+    head_hash: Mapped[str | None] = mapped_column(String(64))
 
     opinion: Mapped[Opinion] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -59,6 +59,7 @@ def append_event(case, action, actor, detail=None):
                       created_at=created_at, prev_hash=prev_hash,
                       hash=event_hash(case.id, seq, action, actor_id, detail_json, created_at, prev_hash))
     db.session.add(event)
+    case.head_hash = event.hash
     return event
 
 
@@ -260,7 +261,18 @@ def verify_log():
             broken = True
             continue
         expected_seq, prev_hash = row.seq + 1, row.hash
-    # A case whose first events were deleted outright leaves no rows to compare: check it opened.
+    # A case whose events were all deleted leaves no rows to compare: check it opened.
     missing = db.session.scalars(select(Case.id).where(~Case.id.in_(select(CaseEvent.case_id))))
     problems.extend(BrokenLink(case_id, 1, "no events") for case_id in missing)
+    # Events cut from the end leave a valid but shorter chain: its newest hash must be the case's head.
+    broken_cases = {p.case_id for p in problems}
+    newest = select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq")).group_by(CaseEvent.case_id).subquery()
+    heads = db.session.execute(
+        select(Case.id, Case.head_hash, CaseEvent.seq, CaseEvent.hash)
+        .join(newest, newest.c.case_id == Case.id)
+        .join(CaseEvent, (CaseEvent.case_id == Case.id) & (CaseEvent.seq == newest.c.seq))
+    )
+    problems.extend(BrokenLink(case_id, seq, "the newest events are missing (the chain ends before the case's head)")
+                    for case_id, head_hash, seq, last_hash in heads
+                    if case_id not in broken_cases and head_hash != last_hash)
     return checked, problems
