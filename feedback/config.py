@@ -67,6 +67,21 @@ def default_config(instance_path):
         "CLASSIFIER_MODEL_DIR": None,
         "PROXY_COUNT": 0,
         "SITE_URL": None,
+        # Survey results: groups with fewer responses show no breakdown (anonymity, no false rankings).
+        "SURVEY_MIN_GROUP_SIZE": 5,
+        "SURVEY_RESPONSE_LIMIT": "20 per 10 minutes",
+        # Forum (citizen side). Days to answer by kind: see feedback/forum/services.py for the legal grounds.
+        "OPINION_DEADLINE_DAYS": {"question": 7, "suggestion": 10, "report": 10, "praise": 10, "complaint": 30},
+        "OPINION_SUBMIT_LIMIT": "5 per minute;30 per day",
+        "RECEIPT_LOOKUP_LIMIT": "10 per hour",
+        "RECEIPT_SECRET": None,  # key of the receipt-code HMAC; SECRET_KEY when unset
+        "FORUM_PAGE_SIZE": 20,
+        # Seconds a worker keeps a rendered public forum page (0: no cache).
+        "FORUM_CACHE_SECONDS": 10,
+        # Model tags count in scores and filters from this confidence on (confirmed tags always count).
+        "TAG_CONFIDENCE_THRESHOLD": 0.6,
+        # How often a worker re-reads which model version the admin activated.
+        "CLASSIFIER_REFRESH_SECONDS": 30,
     }
 
 

@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from feedback.accounts import services as accounts
 from feedback.accounts.models import Role
 from feedback.extensions import db
+from feedback.forum import demo as forum_demo
 from feedback.units import services as units
 from feedback.units.models import Cluster
+from surveys import demo as surveys_demo
 
 DEMO_DATA = Path(__file__).resolve().parent / "units" / "demo_data"
 
@@ -25,7 +27,7 @@ DEMO_ACCOUNTS = [
 ]
 
 # Later capabilities (forum opinions, surveys) add their own demo seeders here.
-EXTRA_SEEDERS = []
+EXTRA_SEEDERS = [forum_demo.seed_opinions, surveys_demo.seed]
 
 
 def seed():

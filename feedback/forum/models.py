@@ -84,6 +84,18 @@ class Publication(enum.Enum):
     published = "published"
     hidden = "hidden"
 
+    @property
+    def label(self):
+        return PUBLICATION_LABELS[self]
+
+
+PUBLICATION_LABELS = {
+    Publication.not_requested: _l("Not for publication"),
+    Publication.pending: _l("Waiting for moderation"),
+    Publication.published: _l("Published"),
+    Publication.hidden: _l("Hidden"),
+}
+
 
 TOPIC_CODES = ("demeanour", "procedure", "integrity", "responsiveness", "public_order", "traffic", "facilities", "other")
 SENTIMENT_CODES = ("negative", "neutral", "positive")
@@ -169,6 +181,8 @@ class Opinion(db.Model):
         Index("ix_opinion_unit_created", "unit_id", "created_at"),
         Index("ix_opinion_publication_published", "publication", "published_at"),
         Index("ix_opinion_status_due", "status", "due_at"),
+        # The public forum filtered by unit subtree, newest first.
+        Index("ix_opinion_unit_publication", "unit_id", "publication", "published_at"),
     )
 
     @property
