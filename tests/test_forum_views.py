@@ -255,7 +255,7 @@ def test_forum_shows_public_name_and_public_answers_only(en, tree, make_user):
     page = en.get("/forum").get_data(as_text=True)
     assert "Phạm Văn Công Khai" in page and "Bí Mật Tên" not in page
     assert "Trả lời công khai" in page and "Nội bộ" not in page
-    assert en.get(f"/forum?answered=yes").get_data(as_text=True).count('class="opinion"') == 1
+    assert en.get("/forum?answered=yes").get_data(as_text=True).count('class="opinion"') == 1
     assert en.get(f"/forum/{public.id}").status_code == 200
     hidden, _ = submit(tree["CM-TPCM-P5"], wants_publication=True)
     assert en.get(f"/forum/{hidden.id}").status_code == 404

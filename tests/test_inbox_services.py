@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -65,9 +65,13 @@ def test_overdue_mine_and_deadline_text(tree, make_user):
 
 
 def test_deadline_from_config_with_fallback(app):
-    assert services.deadline_days(OpinionKind.question) == app.config["OPINION_DEADLINE_DAYS"]["question"]
+    from feedback.forum import services as forum
+
+    assert forum.deadline_days(OpinionKind.question) == app.config["OPINION_DEADLINE_DAYS"]["question"]
+    app.config["OPINION_DEADLINE_DAYS"] = {"question": 3}
+    assert forum.due_at_for(OpinionKind.question, datetime(2026, 11, 21, 15, 30)) == datetime(2026, 11, 25)
     app.config["OPINION_DEADLINE_DAYS"] = {}
-    assert services.deadline_days(OpinionKind.question) == services.DEFAULT_DEADLINE_DAYS["question"]
+    assert forum.deadline_days(OpinionKind.question) == forum.DEFAULT_DEADLINE_DAYS["question"]
 
 
 def test_confirm_and_correct_tags_are_recorded(tree, make_user):

@@ -14,7 +14,7 @@ from feedback.accounts.models import Role, User
 from feedback.accounts.scope import can_see_unit, scope_filter
 from feedback.cases.models import Case, CaseEvent, CaseStatus, Disposition, IdentityView
 from feedback.extensions import db
-from feedback.forum.models import Identity, Opinion, OpinionKind
+from feedback.forum.models import Identity, OpinionKind
 from feedback.mail import external_url, send_template
 from feedback.signals import opinion_classified, opinion_submitted
 from feedback.units.models import UnitClosure, utcnow

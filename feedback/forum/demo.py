@@ -76,7 +76,7 @@ def seed_opinions():
         moment = now - timedelta(days=int(row.get("days_ago") or 0), hours=sent % 9)
         day = forum.start_of_day(moment)
         opinion.created_at = moment if identity == Identity.public else day
-        opinion.due_at = day + timedelta(days=forum.deadline_days(opinion.kind) + 1)
+        opinion.due_at = forum.due_at_for(opinion.kind, day)
         db.session.commit()
         if row.get("publish") and moderators:
             moderation.publish(opinion, moderators[0])

@@ -126,6 +126,11 @@ def start_of_day(moment):
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def due_at_for(kind, received):
+    """The deadline: whole days counted from the start of the day received, so it never reveals the hour."""
+    return start_of_day(received) + timedelta(days=deadline_days(kind) + 1)
+
+
 def submit_opinion(unit, kind, body, identity=Identity.anonymous, contact_name=None, contact_phone=None,
                    contact_email=None, contact_consent=False, wants_publication=False, officer_name=None,
                    officer_rank=None, officer_badge=None, channel=Channel.web, classifier=None):
@@ -172,7 +177,7 @@ def submit_opinion(unit, kind, body, identity=Identity.anonymous, contact_name=N
         # Day only for anonymous and sealed opinions: a minute could identify who was at the desk.
         created_at=now if identity == Identity.public else day,
         # From the start of the day, so the deadline does not reveal the hour either.
-        due_at=day + timedelta(days=deadline_days(kind) + 1),
+        due_at=due_at_for(kind, day),
         is_conduct_complaint=kind == OpinionKind.complaint,
         **contact,
     )

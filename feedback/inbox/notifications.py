@@ -55,9 +55,9 @@ def immediate_recipients(opinion):
 def on_opinion_submitted(sender, opinion, **extra):
     """Set a missing deadline, then tell the staff who asked for immediate mail."""
     if opinion.due_at is None:
-        from feedback.inbox.services import due_date_for
+        from feedback.forum.services import due_at_for
 
-        opinion.due_at = due_date_for(opinion.kind, opinion.created_at or utcnow())
+        opinion.due_at = due_at_for(opinion.kind, opinion.created_at or utcnow())
         db.session.commit()
     link = external_url("inbox.show", opinion_id=opinion.id)
     for user in immediate_recipients(opinion):

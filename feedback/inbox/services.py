@@ -28,8 +28,6 @@ from feedback.signals import opinion_answered
 from feedback.units.models import Unit, UnitClosure, utcnow
 from feedback.units.services import subtree_ids
 
-# Used when the forum's OPINION_DEADLINE_DAYS does not name a kind.
-DEFAULT_DEADLINE_DAYS = {"suggestion": 15, "report": 10, "praise": 30, "question": 7, "complaint": 10}
 LOW_CONFIDENCE = 0.6
 PER_PAGE = 25
 MAX_EXPORT_ROWS = 50_000
@@ -59,17 +57,6 @@ class InvalidTags(InboxError):
 
 class InvalidAssignee(InboxError):
     pass
-
-
-def deadline_days(kind):
-    """Days to answer an opinion of this kind (config OPINION_DEADLINE_DAYS, else our defaults)."""
-    configured = current_app.config.get("OPINION_DEADLINE_DAYS") or {}
-    value = kind.value if isinstance(kind, OpinionKind) else kind
-    return int(configured.get(value, configured.get(kind, DEFAULT_DEADLINE_DAYS.get(value, 15))))
-
-
-def due_date_for(kind, created_at):
-    return created_at + timedelta(days=deadline_days(kind))
 
 
 def is_overdue(opinion, now=None):
