@@ -80,7 +80,7 @@ def test_export_corrections_latest_per_opinion(app, runner, tree, make_user, tmp
 
 
 def test_retrain_registers_a_version_and_admin_activates_and_rolls_back(app, client, auth, runner, tree, make_user,
-                                                                       small_corpus):
+                                                                       small_corpus, extra_app):
     admin = make_user("admin", "BCA")
     result = runner.invoke(args=["classifier", "retrain", "--data", str(small_corpus), "--note", "thử nghiệm"])
     assert result.exit_code == 0, result.output
@@ -104,9 +104,8 @@ def test_retrain_registers_a_version_and_admin_activates_and_rolls_back(app, cli
     assert opinion.model_version == version.version
 
     # A fresh app (a restart, another worker) follows the active version from the database.
-    from tests.conftest import make_app
-
-    other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+    other = extra_app()
+    other.instance_path = app.instance_path
     with other.app_context():
         assert services.current_model().version == version.version
 

@@ -171,38 +171,16 @@ def test_wrong_receipt_is_a_clear_404_and_malformed_is_400(en, tree):
     assert en.post("/track", data={}).status_code == 400
 
 
-def test_receipt_guessing_is_throttled(database_urls, tmp_path):
-    from tests.conftest import empty_database, make_app
-
-    app = make_app(database_urls["sqlite"] if "sqlite" in database_urls else database_urls["postgresql"], tmp_path,
-                   RATELIMIT_ENABLED=True, RECEIPT_LOOKUP_LIMIT="3 per hour")
-    with app.app_context():
-        db.create_all()
-        try:
-            client = app.test_client()
-            codes = [client.post("/track", data={"code": "11111-22222-33333-44444-%05d" % i}).status_code for i in range(5)]
-            assert codes == [404, 404, 404, 429, 429]
-        finally:
-            db.session.remove()
-            empty_database()
+def test_receipt_guessing_is_throttled(extra_app):
+    client = extra_app(RATELIMIT_ENABLED=True, RECEIPT_LOOKUP_LIMIT="3 per hour").test_client()
+    codes = [client.post("/track", data={"code": "11111-22222-33333-44444-%05d" % i}).status_code for i in range(5)]
+    assert codes == [404, 404, 404, 429, 429]
 
 
-def test_submissions_are_rate_limited(database_urls, tmp_path):
-    from tests.conftest import SMALL_TREE_CSV, empty_database, make_app
-    from feedback.units import services as units
-
-    app = make_app(next(iter(database_urls.values())), tmp_path, RATELIMIT_ENABLED=True,
-                   OPINION_SUBMIT_LIMIT="2 per minute")
-    with app.app_context():
-        db.create_all()
-        try:
-            units.import_units(SMALL_TREE_CSV)
-            client = app.test_client()
-            statuses = [send(client).status_code for _ in range(3)]
-            assert statuses == [200, 200, 429] and count_opinions() == 2
-        finally:
-            db.session.remove()
-            empty_database()
+def test_submissions_are_rate_limited(extra_app, tree):
+    client = extra_app(RATELIMIT_ENABLED=True, OPINION_SUBMIT_LIMIT="2 per minute").test_client()
+    statuses = [send(client).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429] and count_opinions() == 2
 
 
 def _published(tree, moderator, n, unit="CM-TPCM-P5", **kwargs):

@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from conftest import make_app
 from feedback.extensions import db as _db
 from surveys import collection, services
 from surveys.models import QuestionType, Survey, SurveyState
@@ -215,9 +214,7 @@ def test_results_hide_small_groups(client, auth, make_user, chief, tree):
     assert len(rows) == 1  # the header only
 
 
-def test_response_rate_limit(database_urls, tmp_path):
-    app = make_app(database_urls["sqlite"], tmp_path, RATELIMIT_ENABLED=True, SURVEY_RESPONSE_LIMIT="2 per minute")
-    client = app.test_client()
-    with app.app_context():
-        statuses = [client.post("/s/none/NONE").status_code for _ in range(3)]
+def test_response_rate_limit(extra_app):
+    client = extra_app(RATELIMIT_ENABLED=True, SURVEY_RESPONSE_LIMIT="2 per minute").test_client()
+    statuses = [client.post("/s/none/NONE").status_code for _ in range(3)]
     assert statuses == [404, 404, 429]
