@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from sqlalchemy import event, text
+from sqlalchemy import Enum, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,3 +34,8 @@ def is_database_up():
 def is_sqlite():
     return db.engine.dialect.name == "sqlite"
 
+
+def enum_column(enum_class, name, length=24):
+    """A portable enum column: VARCHAR plus a CHECK constraint, so the database itself refuses other values."""
+    return Enum(enum_class, native_enum=False, length=length, name=name, create_constraint=True,
+                validate_strings=True)

@@ -5,17 +5,17 @@ from datetime import date, datetime
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from feedback import database
 from feedback.extensions import db
 from feedback.units.models import Unit, utcnow
 
 
+
 def enum_column(enum_class, name):
-    # create_constraint: the database itself refuses a value outside the enum (a CHECK constraint).
-    return Enum(enum_class, native_enum=False, length=16, name=name, create_constraint=True,
-                validate_strings=True)
+    return database.enum_column(enum_class, name, length=16)
 
 
 def in_language(vi, en):

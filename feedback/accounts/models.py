@@ -5,9 +5,10 @@ import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from feedback.database import enum_column
 from feedback.extensions import db
 from feedback.units.models import Unit, utcnow
 
@@ -42,7 +43,7 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16, name="user_role"))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role", length=16))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     # Flask-Login remembers this token, not the id: changing it logs the user out everywhere.

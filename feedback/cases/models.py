@@ -4,17 +4,15 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.accounts.models import User
+from feedback.database import enum_column
 from feedback.extensions import db
 from feedback.forum.models import Opinion
 from feedback.units.models import Unit, utcnow
 
-
-def enum_column(enum_class, name):
-    return Enum(enum_class, native_enum=False, length=24, name=name, create_constraint=True)
 
 
 class CaseStatus(enum.Enum):

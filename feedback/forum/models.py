@@ -4,16 +4,14 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.accounts.models import User
+from feedback.database import enum_column
 from feedback.extensions import db
 from feedback.units.models import Unit, utcnow
 
-
-def enum_column(enum_class, name):
-    return Enum(enum_class, native_enum=False, length=24, name=name, create_constraint=True)
 
 
 class OpinionKind(enum.Enum):

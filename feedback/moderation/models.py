@@ -4,10 +4,11 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feedback.accounts.models import User
+from feedback.database import enum_column
 from feedback.extensions import db
 from feedback.forum.models import Opinion
 from feedback.units.models import utcnow
@@ -35,7 +36,7 @@ class ModerationLog(db.Model):
     opinion_id: Mapped[int] = mapped_column(ForeignKey("opinion.id", ondelete="CASCADE"))
     moderator_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     action: Mapped[ModerationAction] = mapped_column(
-        Enum(ModerationAction, native_enum=False, length=16, name="moderation_action", create_constraint=True))
+        enum_column(ModerationAction, "moderation_action", length=16))
     reason: Mapped[str | None] = mapped_column(Text)
     # True when the moderator edited the automatically masked text before publishing.
     edited: Mapped[bool] = mapped_column(default=False)

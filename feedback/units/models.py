@@ -5,9 +5,10 @@ from datetime import datetime, timezone
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from feedback.database import enum_column
 from feedback.extensions import db
 
 
@@ -53,7 +54,7 @@ class Unit(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name_vi: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str | None] = mapped_column(String(255))
-    level: Mapped[UnitLevel] = mapped_column(Enum(UnitLevel, native_enum=False, length=16, name="unit_level"))
+    level: Mapped[UnitLevel] = mapped_column(enum_column(UnitLevel, "unit_level", length=16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     address: Mapped[str] = mapped_column(String(500), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
