@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.evaluation import single_label_scores
-from classifier.features import Featurizer, folded_words
+from classifier.features import Featurizer, doc_of
 from classifier.heads import SingleLabelHead
 from classifier.text import fold_diacritics, tokenize
 
@@ -35,10 +35,10 @@ def benchmark_uit(data_dir, c_grid=C_GRID, random_state=0):
     started = time.perf_counter()
     train, dev, test = (read_split(data_dir, s) for s in ("train", "dev", "test"))
     featurizer = Featurizer()
-    X_train = featurizer.fit_transform([r["text"] for r in train])
+    X_train = featurizer.fit_transform([doc_of(tokenize(r["text"]), r["text"]) for r in train]).X
 
     def features(texts):
-        return featurizer.transform_docs([folded_words(tokenize(t)) for t in texts])
+        return featurizer.transform([doc_of(tokenize(t), t) for t in texts]).X
 
     X_dev = features([r["text"] for r in dev])
     X_test = features([r["text"] for r in test])

@@ -5,13 +5,13 @@ import sys
 
 import click
 
-from classifier.benchmark import benchmark_uit
-from classifier.corpus import corpus_files, corpus_stats, load_examples, validate_corpus
+from classifier.corpus import corpus_files, corpus_stats, load_examples, training_data_hash, validate_corpus
 from classifier.errors import ModelError
-from classifier.evaluation import evaluate as evaluate_model
 from classifier.labels import SENTIMENTS, TOPICS
-from classifier.model import build_default_model, train as train_model
-from classifier.storage import default_model_dir, load_model
+from classifier.storage import default_model_dir, load_model, stale_reason
+
+# Commands that train or score import numpy/sklearn in their body, so that
+# `build-default --if-stale` (run by every start and test script) stays fast.
 
 
 @click.group()
@@ -42,6 +42,8 @@ def _examples(paths):
 @click.option("--seed", default=0, show_default=True, help="Random seed (same data + seed = same model).")
 def train(data, out, corrections, seed):
     """Train a model on labelled files and write it to OUT."""
+    from classifier.model import train as train_model
+
     try:
         model = train_model(_examples(data), corrections=_examples(corrections), random_state=seed)
     except ValueError as error:
@@ -62,6 +64,8 @@ def train(data, out, corrections, seed):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(model_dir, data, as_json):
     """Score a model on labelled data, as written and with diacritics stripped."""
+    from classifier.evaluation import evaluate as evaluate_model
+
     model = _load(model_dir)
     report = evaluate_model(model, _examples([data]))
     if as_json:
@@ -105,6 +109,8 @@ def predict(model_dir, as_json, texts):
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def benchmark(dataset, data_dir, as_json):
     """Train the same engine on a public dataset in memory and report test scores (nothing is saved)."""
+    from classifier.benchmark import benchmark_uit
+
     report = benchmark_uit(data_dir)
     if as_json:
         click.echo(json.dumps(report))
@@ -121,9 +127,27 @@ def benchmark(dataset, data_dir, as_json):
 
 @cli.command("build-default")
 @click.option("--out", type=click.Path(file_okay=False), help="Directory (default: classifier/models/default or $LANGNGHE_MODEL_DIR).")
-def build_default(out):
+@click.option("--if-stale", is_flag=True,
+              help="Only rebuild when the model is missing, does not load, or was trained on other corpus files.")
+def build_default(out, if_stale):
     """Build the bundled model from classifier/data/corpus_*.jsonl (deterministic)."""
-    path = build_default_model(out)
+    directory = out if out is not None else default_model_dir()
+    if if_stale:
+        try:
+            data_hash = training_data_hash(_examples(corpus_files()), [])
+        except (KeyError, TypeError):
+            data_hash = None  # a malformed record: the build below names it
+        reason = stale_reason(directory, data_hash)
+        if reason is None:
+            click.echo(f"default model in {directory} is up to date with the corpus; nothing to do")
+            return
+        click.echo(f"rebuilding the default model: {reason}")
+    from classifier.model import build_default_model
+
+    try:
+        path = build_default_model(directory)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"default model written to {path}")
 
 

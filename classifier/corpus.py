@@ -1,5 +1,6 @@
 """The labelled corpus: reading JSON Lines files, checking them, counting labels."""
 
+import hashlib
 import json
 import unicodedata
 from collections import Counter
@@ -124,3 +125,13 @@ def corpus_stats(paths):
         "without_diacritics": no_accents,
         "median_words": sorted(len(e["text"].split()) for e in examples)[len(examples) // 2] if examples else 0,
     }
+
+
+def training_data_hash(examples, corrections):
+    """SHA-256 of the training data in order (order matters: it seeds the folds)."""
+    digest = hashlib.sha256()
+    for kind, rows in (("example", examples), ("correction", corrections)):
+        for e in rows:
+            line = json.dumps([kind, e["text"], e["topics"], e["sentiment"]], ensure_ascii=False)
+            digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()

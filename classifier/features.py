@@ -1,28 +1,45 @@
-"""Features: TF-IDF word 1-3-grams and char 2-5-grams of the diacritic-folded,
-normalised text.
+"""Features: TF-IDF blocks over the normalised words of a text.
 
-Folding before featurising makes "lam can cuoc" and "làm căn cước" the same
-input, so the model works equally on text typed without diacritics.
+* folded word 1-3-grams and char 2-5-grams (diacritics stripped), so that
+  "lam can cuoc" and "làm căn cước" look the same;
+* accented word 1-2-grams, which tell apart words that folding merges
+  ("bán"/"bàn"/"bạn" are all "ban"). A text typed without diacritics gets its
+  accents restored first, from the accented words seen in training, so it
+  still lands on these columns.
 """
 
 from collections import Counter
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
-from classifier.text import fold_diacritics, tokenize
+from classifier.text import fold_diacritics
 
 CHAR_NGRAMS = (2, 5)
+ACCENTED_NGRAMS = 2  # longest accented word n-gram; 3 gained nothing in cross-validation
+# Column blocks, in order; each is L2-normalised on its own, as separate
+# TfidfVectorizers side by side would be.
+BLOCKS = ("word", "char", "accented")
 
 
-def word_grams(doc):
-    """Word 1- to 3-grams of a space-joined doc."""
-    words = doc.split()
-    grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-    return grams + [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:])]
+def word_grams(words, longest=3):
+    """Word 1- to `longest`-grams of a word list, shortest first."""
+    grams = list(words)
+    if longest >= 2:
+        grams += [f"{a} {b}" for a, b in zip(words, words[1:])]
+    if longest >= 3:
+        grams += [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:])]
+    return grams
+
+
+@lru_cache(maxsize=1024)
+def _layout(n_words, longest):
+    """(first word, length) of each n-gram in word_grams' order, for n words."""
+    first = [i for n in range(1, longest + 1) for i in range(n_words - n + 1)]
+    length = [n for n in range(1, longest + 1) for _ in range(max(n_words - n + 1, 0))]
+    return first, length
 
 
 @lru_cache(maxsize=65536)
@@ -35,73 +52,202 @@ def _word_char_grams(word):
     return tuple(grams)
 
 
-class Featurizer:
-    """Turns texts into a sparse matrix and knows which n-gram each column is.
+@lru_cache(maxsize=131072)
+def fold_word(word):
+    """One normalised word without diacritics (cached: the vocabulary is small)."""
+    return fold_diacritics(word)
 
-    The weighting is TfidfVectorizer's with sublinear_tf and smooth idf, word
-    and char blocks each L2-normalised; it is computed here because Vietnamese
-    has only a few thousand syllables: caching each word's char n-gram columns
-    makes fitting and predicting several times faster than sklearn's analyzers.
+
+def is_bare(text):
+    """True when a text carries no diacritics at all (typed on a plain keyboard)."""
+    return text.isascii() or fold_diacritics(text) == text.lower()
+
+
+class Doc:
+    """What the featurizer reads of one text: its normalised words, accented
+    (as tokenize gives them) and folded, and whether it was typed bare."""
+
+    __slots__ = ("words", "folded", "bare")
+
+    def __init__(self, words, bare):
+        self.words = words
+        self.folded = [fold_word(w) for w in words]
+        self.bare = bare
+
+
+def doc_of(tokens, text):
+    """The Doc of a text from its tokens (see text.tokenize)."""
+    return Doc([token.norm for token in tokens], is_bare(text))
+
+
+class Restorer:
+    """Puts diacritics back on bare words: the accented form seen most often in
+    training after the same previous word, else before the same next word,
+    else overall. Words it never saw stay as they are."""
+
+    def __init__(self, docs):
+        alone, after, before = Counter(), Counter(), Counter()
+        for doc in docs:
+            if not doc.bare:
+                f, w = doc.folded, doc.words
+                alone.update(zip(f, w))
+                after.update(zip(f, f[1:], w[1:]))  # (previous, this) -> this word's accented form
+                before.update(zip(f, f[1:], w))  # (this, next) -> this word's accented form
+        self.alone, self.after, self.before = (_most_common_form(table) for table in (alone, after, before))
+
+    def restore(self, doc):
+        """The accented words for a bare doc (its own words otherwise)."""
+        if not doc.bare:
+            return doc.words
+        f, words = doc.folded, doc.words
+        restored = []
+        for i, folded in enumerate(f):
+            word = words[i]
+            if word == folded:  # an abbreviation's expansion already carries its accents
+                word = ((i and self.after.get((f[i - 1], folded)))
+                        or (i + 1 < len(f) and self.before.get((folded, f[i + 1])))
+                        or self.alone.get((folded,), word))
+            restored.append(word)
+        return restored
+
+
+def _most_common_form(counts):
+    """{context: accented form} from {(*context, form): count}; ties go to the
+    alphabetically first form, so the result is deterministic."""
+    best = {}
+    for (*context, form), count in counts.items():
+        key = tuple(context)
+        if key not in best or (-count, form) < best[key]:
+            best[key] = (-count, form)
+    return {key: form for key, (_, form) in best.items()}
+
+
+class Features:
+    """A batch's feature matrix, plus what explanations need to map it back to
+    words (explain.py): where each word n-gram occurs, each word's char
+    n-grams, and each row's block norms."""
+
+    def __init__(self, X, block_starts, norms, grams, chars, word_ids, word_offsets):
+        self.X = X
+        self.block_starts = block_starts  # first column of each block
+        self.norms = norms  # docs x BLOCKS: the L2 norm each block was divided by
+        self.grams = grams  # (doc, column, first word, length) of each word n-gram occurrence
+        self.chars = chars  # distinct words of the batch x columns: their char n-grams
+        self.word_ids = word_ids  # each word of the batch (all docs end to end) -> row of chars
+        self.word_offsets = word_offsets  # doc i's words are word_offsets[i]:word_offsets[i + 1]
+
+
+class Featurizer:
+    """Turns docs into a sparse matrix and knows which n-gram each column is.
+
+    The weighting is TfidfVectorizer's with sublinear_tf and smooth idf; it is
+    computed here because Vietnamese has only a few thousand syllables: caching
+    each word's char n-gram columns makes fitting and predicting several times
+    faster than sklearn's analyzers.
     """
 
-    def __init__(self, min_df=2):
+    def __init__(self, min_df=2, accented=True):
         self.min_df = min_df
+        self.accented = accented
         self.word_vocabulary = {}
         self.char_vocabulary = {}
+        self.accented_vocabulary = {}
+        self.restorer = None
         self.idf = np.zeros(0, dtype=np.float32)
         self._names = None
         self._char_columns = {}
 
-    def fit_transform(self, texts):
-        """Learn vocabularies and idf weights from `texts`; return their features."""
-        docs = [folded_words(tokenize(text)) for text in texts]
-        word_df, char_df = Counter(), Counter()
+    def fit_transform(self, docs):
+        """Learn vocabularies, idf weights and the accent restorer from `docs`; return their Features."""
+        self.restorer = Restorer(docs) if self.accented else None
+        word_df, char_df, accented_df = Counter(), Counter(), Counter()
         for doc in docs:
-            words = doc.split()
-            word_df.update(set(word_grams(doc)))
-            char_df.update(set().union(*map(_word_char_grams, words)))
+            word_df.update(set(word_grams(doc.folded)))
+            char_df.update(set().union(*map(_word_char_grams, doc.folded)))
+            if self.accented:
+                accented_df.update(set(word_grams(self.restorer.restore(doc), ACCENTED_NGRAMS)))
         # A tiny corpus would lose every n-gram to min_df; keep them all then.
         min_df = self.min_df if len(docs) >= 50 else 1
         self.word_vocabulary = _vocabulary(word_df, min_df)
         self.char_vocabulary = _vocabulary(char_df, min_df)
-        df = np.array([word_df[g] for g in self.word_vocabulary] + [char_df[g] for g in self.char_vocabulary])
+        self.accented_vocabulary = _vocabulary(accented_df, min_df)
+        df = np.array([word_df[g] for g in self.word_vocabulary] + [char_df[g] for g in self.char_vocabulary]
+                      + [accented_df[g] for g in self.accented_vocabulary])
         self.idf = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
         self._names, self._char_columns = None, {}
-        return self.transform_docs(docs)
+        return self.transform(docs)
 
-    def transform_docs(self, docs, with_sources=False):
-        """Features of texts already turned into folded word strings (see folded_words).
-
-        With `with_sources`, also return for each doc the n-gram occurrences
-        behind its features, (columns, first word, number of words), which is
-        what an explanation maps back to phrases.
-        """
-        lookup = self.word_vocabulary.get
-        n_word = len(self.word_vocabulary)
-        indptr, indices, sources = [0], [], []
+    def transform(self, docs):
+        """Features of docs (see Doc): the matrix and its n-gram occurrences."""
+        word_lookup, accented_lookup = self.word_vocabulary.get, self.accented_vocabulary.get
+        restore = self.restorer.restore if self.accented else None
+        # Two streams of n-gram occurrences, (column, first word, length) each;
+        # accented columns get their block's offset afterwards, all at once.
+        word_stream, accented_stream = ([], [], []), ([], [], [])
+        word_columns, word_firsts, word_lengths = word_stream
+        accented_columns, accented_firsts, accented_lengths = accented_stream
+        n_words, all_words = [], []
         for doc in docs:
-            words = doc.split()
-            grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-            grams += [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:])]
-            word_columns = list(map(lookup, grams, repeat(-1)))
-            char_columns = [self.char_columns(word) for word in words]
-            indices += [c for c in word_columns if c >= 0]
-            for columns in char_columns:
-                indices += columns
-            indptr.append(len(indices))
-            if with_sources:
-                sources.append(_sources(len(words), word_columns, char_columns))
-        counts = sp.csr_matrix(
-            (np.ones(len(indices), dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
-            shape=(len(docs), len(self.idf)),
-        )
-        counts.sum_duplicates()
-        counts.data = 1 + np.log(counts.data)  # sublinear tf, as TfidfVectorizer does
-        weighted = counts.multiply(self.idf).tocsr()
-        # Each block normalised on its own, as two TfidfVectorizers side by side would be.
-        X = sp.hstack([normalize(weighted[:, :n_word]), normalize(weighted[:, n_word:])], format="csr", dtype=np.float32)
-        X.sort_indices()  # explanations look columns up by binary search
-        return (X, sources) if with_sources else X
+            n = len(doc.folded)
+            n_words.append(n)
+            all_words += doc.folded
+            word_columns += map(word_lookup, word_grams(doc.folded), repeat(-1))
+            first, length = _layout(n, 3)
+            word_firsts += first
+            word_lengths += length
+            if restore is not None:
+                accented_columns += map(accented_lookup, word_grams(restore(doc), ACCENTED_NGRAMS), repeat(-1))
+                first, length = _layout(n, ACCENTED_NGRAMS)
+                accented_firsts += first
+                accented_lengths += length
+        word_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum(n_words, out=word_offsets[1:])
+        starts = np.array([0, len(self.word_vocabulary), len(self.word_vocabulary) + len(self.char_vocabulary)])
+        grams = []
+        for (columns, firsts, lengths), offset, longest in zip((word_stream, accented_stream), starts[[0, 2]], (3, ACCENTED_NGRAMS)):
+            columns = np.array(columns, dtype=np.int64)
+            doc_of = np.repeat(np.arange(len(docs)), _grams_per_doc(np.array(n_words), longest) if columns.size else 0)
+            first = np.array(firsts, dtype=np.int64) + word_offsets[doc_of]
+            known = columns >= 0
+            grams.append((doc_of[known], columns[known] + offset, first[known], np.array(lengths, dtype=np.int64)[known]))
+        doc_of, columns, first, length = (np.concatenate(parts) for parts in zip(*grams))
+        # Char n-grams go word by word: each distinct word of the batch is looked
+        # up once, then (docs x words) @ (words x char n-grams) counts them.
+        batch_words = {word: i for i, word in enumerate(dict.fromkeys(all_words))}
+        word_ids = np.fromiter(map(batch_words.__getitem__, all_words), dtype=np.int64, count=len(all_words))
+        char_matrix = self._char_matrix(list(batch_words))
+        word_doc = np.repeat(np.arange(len(docs)), n_words)
+        words_in_docs = sp.csr_matrix((np.ones(len(word_ids), dtype=np.float32), (word_doc, word_ids)),
+                                      shape=(len(docs), len(batch_words)))
+        gram_counts = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), (doc_of, columns)),
+                                    shape=(len(docs), len(self.idf)))
+        X, norms = self._weigh(gram_counts + words_in_docs @ char_matrix)
+        return Features(X, starts, norms, (doc_of, columns, first, length), char_matrix, word_ids, word_offsets)
+
+    def _char_matrix(self, words):
+        """Words x columns 0/1 matrix of the char n-grams of `words` (folded)."""
+        rows = [self.char_columns(word) for word in words]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in rows], out=indptr[1:])
+        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1]))
+        return sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                             shape=(len(rows), len(self.idf)))
+
+    def _weigh(self, counts):
+        """Sublinear TF-IDF of a docs x columns count matrix, each block of a row
+        L2-normalised, as float32 CSR; and the docs x BLOCKS norms divided by."""
+        X = counts.tocsr()
+        X.sum_duplicates()
+        n_docs = X.shape[0]
+        X.data = (1 + np.log(X.data)) * self.idf[X.indices]
+        rows = np.repeat(np.arange(n_docs), np.diff(X.indptr))
+        blocks = (X.indices >= len(self.word_vocabulary)).astype(np.int64) + (
+            X.indices >= len(self.word_vocabulary) + len(self.char_vocabulary))
+        cell = rows * len(BLOCKS) + blocks
+        norms = np.sqrt(np.bincount(cell, weights=X.data.astype(np.float64) ** 2, minlength=n_docs * len(BLOCKS)))
+        norms[norms == 0] = 1.0
+        X.data = (X.data / norms[cell]).astype(np.float32)
+        return X, norms.reshape(n_docs, len(BLOCKS))
 
     def char_columns(self, word):
         """Columns (offset past the word columns) of one folded word's char n-grams."""
@@ -114,14 +260,16 @@ class Featurizer:
         return columns
 
     def names(self):
-        """Every column's n-gram; char n-grams are wrapped in brackets, "[hoa]"."""
+        """Every column's n-gram; char n-grams are wrapped in brackets, "[hoa]",
+        accented word n-grams in braces, "{hòa}"."""
         if self._names is None:
-            self._names = list(self.word_vocabulary) + [f"[{g}]" for g in self.char_vocabulary]
+            self._names = (list(self.word_vocabulary) + [f"[{g}]" for g in self.char_vocabulary]
+                           + [f"{{{g}}}" for g in self.accented_vocabulary])
         return self._names
 
     @property
     def n_word_features(self):
-        """Number of word n-gram columns; char n-gram columns come after them."""
+        """Number of folded word n-gram columns; the other blocks come after them."""
         return len(self.word_vocabulary)
 
     def __getstate__(self):
@@ -131,24 +279,11 @@ class Featurizer:
         return state
 
 
-def _sources(n_words, word_columns, char_columns):
-    """(columns, first word, length) arrays of a doc's n-gram occurrences in the vocabulary."""
-    word_columns = np.array(word_columns, dtype=np.int64)
-    first = np.concatenate([np.arange(n_words - n + 1) for n in (1, 2, 3) if n_words >= n] or [np.zeros(0, int)])
-    length = np.concatenate([np.full(max(n_words - n + 1, 0), n) for n in (1, 2, 3)])
-    known = word_columns >= 0
-    char_counts = [len(columns) for columns in char_columns]
-    columns = np.concatenate([word_columns[known], np.array([c for cs in char_columns for c in cs], dtype=np.int64)])
-    first = np.concatenate([first[known], np.repeat(np.arange(n_words), char_counts)])
-    length = np.concatenate([length[known], np.ones(sum(char_counts), dtype=int)])
-    return columns, first, length
+def _grams_per_doc(n_words, longest):
+    """How many 1- to `longest`-grams docs of `n_words` words have."""
+    return sum(np.maximum(n_words - n + 1, 0) for n in range(1, longest + 1))
 
 
 def _vocabulary(df, min_df):
     """{n-gram: column} of the n-grams in at least min_df docs, in sorted order."""
     return {gram: i for i, gram in enumerate(sorted(g for g, count in df.items() if count >= min_df))}
-
-
-def folded_words(tokens):
-    """The folded, space-joined feature words of a token list."""
-    return fold_diacritics(" ".join(token.norm for token in tokens))

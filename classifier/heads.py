@@ -23,7 +23,8 @@ _DEFAULT_PLATT = (2.0, 0.0)
 
 def _svc(C, random_state):
     """The base estimator: fast on sparse text and converges at these C values."""
-    return LinearSVC(C=C, class_weight="balanced", random_state=random_state, max_iter=10_000, tol=1e-4)
+    # tol 1e-3: the same out-of-fold scores on the corpus as 1e-4, in less time.
+    return LinearSVC(C=C, class_weight="balanced", random_state=random_state, max_iter=10_000, tol=1e-3)
 
 
 def _folds(n, folds, random_state):
@@ -34,6 +35,17 @@ def _folds(n, folds, random_state):
     """
     folds = 2 if n > BIG_DATA else folds
     return list(KFold(n_splits=max(2, min(folds, n)), shuffle=True, random_state=random_state).split(np.arange(n)))
+
+
+def _mean_fit(fits):
+    """(coef, intercept) averaged over the fold models.
+
+    Past BIG_DATA examples this stands in for a last fit on all the data:
+    each fold model saw half of it already, and skipping that fit keeps
+    training on 20,000 texts under a minute.
+    """
+    return (np.mean([coef for coef, _ in fits], axis=0).astype(np.float32),
+            np.mean([np.asarray(bias, dtype=float) for _, bias in fits], axis=0))
 
 
 def _float64(X):
@@ -87,12 +99,17 @@ class MultiLabelHead:
         weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         X = _float64(X)
         oof = np.zeros((n, n_labels))
+        fold_fits = []
         for train, test in _folds(n, self.folds, self.random_state):
             X_train = X[train]  # sliced once per fold, not once per label
-            for j in range(n_labels):
-                coef, bias = _fit_binary(X_train, Y[train, j], weight[train], self.C, self.random_state)
+            fits = [_fit_binary(X_train, Y[train, j], weight[train], self.C, self.random_state) for j in range(n_labels)]
+            for j, (coef, bias) in enumerate(fits):
                 oof[test, j] = X[test] @ coef + bias
-        fitted = [_fit_binary(X, Y[:, j], weight, self.C, self.random_state) for j in range(n_labels)]
+            fold_fits.append(fits)
+        if n > BIG_DATA:
+            fitted = [_mean_fit([fits[j] for fits in fold_fits]) for j in range(n_labels)]
+        else:
+            fitted = [_fit_binary(X, Y[:, j], weight, self.C, self.random_state) for j in range(n_labels)]
         self.coef_ = np.vstack([coef for coef, _ in fitted])
         self.intercept_ = np.array([bias for _, bias in fitted])
         platt = [_fit_platt(oof[:, j], Y[:, j], weight) for j in range(n_labels)]
@@ -149,10 +166,12 @@ class SingleLabelHead:
         weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         X = _float64(X)
         oof = np.zeros((n, k))
+        fold_fits = []
         for train, test in _folds(n, self.folds, self.random_state):
             coef, bias = self._fit_scores(X[train], y[train], weight[train])
             oof[test] = np.asarray(X[test] @ coef.T) + bias
-        self.coef_, self.intercept_ = self._fit_scores(X, y, weight)
+            fold_fits.append((coef, bias))
+        self.coef_, self.intercept_ = _mean_fit(fold_fits) if n > BIG_DATA else self._fit_scores(X, y, weight)
         present = np.unique(y)
         calibrator = LogisticRegression(C=100.0).fit(oof, y, sample_weight=weight) if len(present) > 1 else None
         self.calib_coef_ = np.zeros((k, k))

@@ -1,23 +1,21 @@
 """The topic + sentiment model: training, prediction, explanation."""
 
-import hashlib
-import json
 import platform
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 
 import joblib
 import numpy as np
 import scipy
 import sklearn
 
-from classifier.corpus import check_example, corpus_files, load_examples
+from classifier.corpus import check_example, corpus_files, load_examples, training_data_hash
 from classifier.evaluation import score_predictions
-from classifier.explain import explain_row
-from classifier.features import Featurizer, folded_words
+from classifier.explain import BatchExplainer
+from classifier.features import Featurizer, doc_of
 from classifier.heads import MultiLabelHead, SingleLabelHead
 from classifier.labels import MAX_TOPICS, OTHER, SENTIMENTS, TOPICS
-from classifier.storage import default_model_dir, save_model
+from classifier.storage import FORMAT, default_model_dir, save_model
 from classifier.text import canonical, fold_diacritics, tokenize
 
 # Below this overall confidence a prediction asks for a human look.
@@ -26,26 +24,58 @@ ABSTAIN_BELOW = 0.5
 CORRECTION_WEIGHT = 3.0
 TOPIC_C = 0.5
 SENTIMENT_C = 0.3
-FORMAT = 1
 
 
-@dataclass
 class Prediction:
-    """Labels for one text, with calibrated scores and the phrases behind them."""
+    """Labels for one text, with calibrated scores and the phrases behind them.
 
-    topics: list
-    topic_scores: dict
-    sentiment: str
-    sentiment_scores: dict
-    confidence: float
-    abstain: bool
-    explanation: dict = field(default_factory=dict)
+    The explanation may be computed lazily, when `.explanation` is first read:
+    tagging thousands of texts should not pay for phrases nobody looks at.
+    """
+
+    def __init__(self, topics, topic_scores, sentiment, sentiment_scores, confidence, abstain, explanation=None):
+        self.topics = topics
+        self.topic_scores = topic_scores
+        self.sentiment = sentiment
+        self.sentiment_scores = sentiment_scores
+        self.confidence = confidence
+        self.abstain = abstain
+        self._explanation = {} if explanation is None else explanation
+        self._explain = None
+
+    @property
+    def explanation(self):
+        """{label: [(phrase, score), ...]} for the chosen labels but `other`."""
+        if self._explain is not None:
+            self._explanation, self._explain = self._explain(), None
+        return self._explanation
+
+    @explanation.setter
+    def explanation(self, value):
+        self._explanation, self._explain = value, None
+
+    def explain_later(self, compute):
+        """Have `compute()` give the explanation the first time it is read."""
+        self._explain = compute
 
     def to_dict(self):
         """A JSON-serialisable dict (explanation pairs become lists)."""
-        data = asdict(self)
-        data["explanation"] = {label: [list(pair) for pair in pairs] for label, pairs in self.explanation.items()}
-        return data
+        return {
+            "topics": list(self.topics),
+            "topic_scores": dict(self.topic_scores),
+            "sentiment": self.sentiment,
+            "sentiment_scores": dict(self.sentiment_scores),
+            "confidence": self.confidence,
+            "abstain": self.abstain,
+            "explanation": {label: [list(pair) for pair in pairs] for label, pairs in self.explanation.items()},
+        }
+
+    def __eq__(self, other):
+        return isinstance(other, Prediction) and self.to_dict() == other.to_dict()
+
+    def __repr__(self):
+        return (f"Prediction(topics={self.topics!r}, sentiment={self.sentiment!r}, "
+                f"confidence={self.confidence!r}, abstain={self.abstain!r})")
 
 
 class Model:
@@ -68,56 +98,82 @@ class Model:
         return self.predict_batch([text])[0]
 
     def predict_batch(self, texts, explain=True):
-        """Predictions for many texts at once; explain=False skips the phrases."""
+        """Predictions for many texts at once; explain=False leaves the phrases out.
+
+        With explain=True the phrases of the whole batch are computed together,
+        the first time any prediction's `.explanation` is read.
+        """
         texts = list(texts)
         token_lists = [tokenize(text) for text in texts]
-        docs = [folded_words(tokens) for tokens in token_lists]
-        X, sources = self.featurizer.transform_docs(docs, with_sources=True) if explain else (
-            self.featurizer.transform_docs(docs), None)
+        features = self.featurizer.transform([doc_of(tokens, text) for tokens, text in zip(token_lists, texts)])
+        X = features.X
         topic_probs = self.topic_head.predict_proba(X)
         sentiment_probs = self.sentiment_head.predict_proba(X)
         sentiment_choice = self.sentiment_head.choose(sentiment_probs)
-        predictions = []
-        for i, text in enumerate(texts):
-            row = slice(X.indptr[i], X.indptr[i + 1])
-            has_words = any(not t.norm.startswith("xx") and t.norm[0].isalpha() for t in token_lists[i])
-            if not has_words or row.start == row.stop:
+        explainer = None
+        if explain:
+            weights, rows = self._weights()
+            explainer = BatchExplainer(features, weights, rows, token_lists, texts)
+        predictions = self._predictions(topic_probs, sentiment_probs, sentiment_choice)
+        empty = np.diff(X.indptr) == 0
+        for i, (tokens, prediction) in enumerate(zip(token_lists, predictions)):
+            if empty[i] or not any(t.norm[0].isalpha() and not t.norm.startswith("xx") for t in tokens):
                 # Nothing the model knows (empty, emoji only, another script): say so.
-                predictions.append(_unknown())
-                continue
-            prediction = self._prediction(topic_probs[i], sentiment_probs[i], sentiment_choice[i])
-            if explain:
-                labels = prediction.topics + [prediction.sentiment]
-                weights = {label: self._weights(label) for label in labels if label != OTHER}
-                prediction.explanation = explain_row(
-                    X.indices[row], X.data[row], sources[i], weights, token_lists[i], text
-                )
-            predictions.append(prediction)
+                predictions[i] = _unknown()
+            elif explainer is not None:
+                labels = [label for label in prediction.topics + [prediction.sentiment] if label != OTHER]
+                prediction.explain_later(partial(explainer.explain, i, labels))
         return predictions
 
-    def _prediction(self, topic_probs, sentiment_probs, sentiment_index):
-        """Choose topics (thresholds, at most MAX_TOPICS, else `other`) and wrap it up."""
-        topic_scores = {label: round(float(p), 4) for label, p in zip(TOPICS, topic_probs)}
-        passing = [
-            (p, label) for label, p, t in zip(TOPICS, topic_probs, self.topic_head.thresholds_)
-            if label != OTHER and p >= t
-        ]
-        topics = [label for _, label in sorted(passing, reverse=True)[:MAX_TOPICS]] or [OTHER]
-        sentiment = SENTIMENTS[sentiment_index]
-        sentiment_scores = {label: round(float(p), 4) for label, p in zip(SENTIMENTS, sentiment_probs)}
-        confidence = round(min(topic_scores[topics[0]], sentiment_scores[sentiment]), 4)
-        return Prediction(topics, topic_scores, sentiment, sentiment_scores, confidence, confidence < ABSTAIN_BELOW)
+    def _predictions(self, topic_probs, sentiment_probs, sentiment_choice):
+        """Choose topics for each row and wrap it up, decisions vectorised over the batch.
 
-    def _weights(self, label):
-        """The weight vector whose dot product with the features raises `label`'s probability."""
+        The topics past their thresholds, best first, at most MAX_TOPICS; but
+        `other` alone when it passes and beats them all, and when nothing passes,
+        the one nearest its threshold. (Out-of-fold on the corpus, this rule beat
+        "`other` only when nothing passes" by 1.4 points of micro-F1 and 2 of macro.)
+        """
+        thresholds = self.topic_head.thresholds_
+        other = TOPICS.index(OTHER)
+        passing = topic_probs >= thresholds
+        passing[:, other] = False
+        passed = np.where(passing, topic_probs, -1.0)
+        order = np.argsort(-passed, axis=1, kind="stable")[:, :MAX_TOPICS]
+        n_passing = np.minimum(passing.sum(axis=1), MAX_TOPICS).tolist()
+        other_wins = ((topic_probs[:, other] >= thresholds[other])
+                      & (topic_probs[:, other] >= passed.max(axis=1))).tolist()
+        nearest = np.argmax(topic_probs / np.maximum(thresholds, 1e-6), axis=1).tolist()
+        topic_rows = np.round(topic_probs, 4).tolist()
+        sentiment_rows = np.round(sentiment_probs, 4).tolist()
+        predictions = []
+        for i, (topic_row, sentiment_row, sentiment_index) in enumerate(
+                zip(topic_rows, sentiment_rows, np.asarray(sentiment_choice).tolist())):
+            if other_wins[i]:
+                chosen = [other]
+            elif n_passing[i]:
+                chosen = order[i, :n_passing[i]].tolist()
+            else:
+                chosen = [nearest[i]]
+            confidence = min(topic_row[chosen[0]], sentiment_row[sentiment_index])
+            predictions.append(Prediction(
+                [TOPICS[j] for j in chosen], dict(zip(TOPICS, topic_row)), SENTIMENTS[sentiment_index],
+                dict(zip(SENTIMENTS, sentiment_row)), confidence, confidence < ABSTAIN_BELOW,
+            ))
+        return predictions
+
+    def _weights(self):
+        """(labels x features matrix, {label: row}): each row's dot product with
+        the features raises that label's probability."""
         if self._explain_weights is None:
             topic = self.topic_head.coef_ * self.topic_head.platt_[:, :1]
             # Sentiment probabilities are a softmax over calibrated mixes of the
             # class scores: explain a class by its logit minus the mean logit.
             logits = self.sentiment_head.calib_coef_ @ self.sentiment_head.coef_
             sentiment = logits - logits.mean(axis=0)
-            self._explain_weights = dict(zip(TOPICS + SENTIMENTS, np.vstack([topic, sentiment]).astype(np.float32)))
-        return self._explain_weights[label]
+            # Times idf: explanations start from a feature's value before normalisation.
+            matrix = np.ascontiguousarray(np.vstack([topic, sentiment]) * self.featurizer.idf, dtype=np.float32)
+            self._explain_weights = (matrix, {label: i for i, label in enumerate(TOPICS + SENTIMENTS)})
+        return self._explain_weights
 
     def save(self, directory):
         """Write model file + metadata.json into `directory`; returns its path."""
@@ -159,8 +215,9 @@ def train(examples, corrections=None, random_state=0):
     """
     base = _checked(examples, "example")
     fixes = _checked(corrections or [], "correction")
-    fixed_texts = {_text_key(e["text"]) for e in fixes}
-    base = [e for e in base if _text_key(e["text"]) not in fixed_texts]
+    if fixes:  # keying every text costs seconds on a big corpus: only when there is something to replace
+        fixed_texts = {_text_key(e["text"]) for e in fixes}
+        base = [e for e in base if _text_key(e["text"]) not in fixed_texts]
     if len(base) + len(fixes) < 2:
         raise ValueError("need at least 2 training examples")
     weights = [1.0] * len(base) + [CORRECTION_WEIGHT] * len(fixes)
@@ -183,7 +240,7 @@ def train(examples, corrections=None, random_state=0):
 def _fit(examples, weights, random_state, metadata):
     """Featurize and fit both heads; the thresholds land in the metadata."""
     featurizer = Featurizer()
-    X = featurizer.fit_transform([e["text"] for e in examples])
+    X = featurizer.fit_transform([doc_of(tokenize(e["text"]), e["text"]) for e in examples]).X
     Y = np.array([[label in e["topics"] for label in TOPICS] for e in examples], dtype=bool)
     y = np.array([SENTIMENTS.index(e["sentiment"]) for e in examples])
     topic_head = MultiLabelHead(TOPICS, C=TOPIC_C, random_state=random_state).fit(X, Y, weights)
@@ -197,12 +254,9 @@ def _fit(examples, weights, random_state, metadata):
     model = Model(featurizer, topic_head, sentiment_head, metadata)
     # Every example scored by the fold model that never saw it, with the final
     # decision rule: the held-out figures, without a second training run.
-    held_out = [
-        model._prediction(topics, sentiments, choice)
-        for topics, sentiments, choice in zip(
-            topic_head.oof_proba_, sentiment_head.oof_proba_, sentiment_head.choose(sentiment_head.oof_proba_)
-        )
-    ]
+    held_out = model._predictions(
+        topic_head.oof_proba_, sentiment_head.oof_proba_, sentiment_head.choose(sentiment_head.oof_proba_)
+    )
     metadata["metrics_holdout"] = dict(score_predictions(examples, held_out), n=len(examples), method="out-of-fold")
     topic_head.oof_proba_ = sentiment_head.oof_proba_ = None  # not worth storing
     return model
@@ -222,16 +276,6 @@ def _checked(examples, what):
 def _text_key(text):
     """Texts that differ only in case, accents or spacing are the same text."""
     return " ".join(fold_diacritics(canonical(text)).split())
-
-
-def training_data_hash(examples, corrections):
-    """SHA-256 of the training data in order (order matters: it seeds the folds)."""
-    digest = hashlib.sha256()
-    for kind, rows in (("example", examples), ("correction", corrections)):
-        for e in rows:
-            line = json.dumps([kind, e["text"], e["topics"], e["sentiment"]], ensure_ascii=False)
-            digest.update(line.encode("utf-8") + b"\n")
-    return digest.hexdigest()
 
 
 def library_versions():

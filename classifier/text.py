@@ -177,9 +177,10 @@ _TOKEN = re.compile(
 )
 
 # Most comments hold no URL, number or smiley: they skip the costly alternatives.
+# Words first: the alternatives are disjoint and words are by far the most common.
 _PLAIN_TOKEN = re.compile(
-    r"(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u3297\u3299])"
-    r"|(?P<word>[^\W_]+)|(?P<punct>[?!])"
+    r"(?P<word>[^\W_]+)"
+    r"|(?P<emoji>[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2190-\u21FF\u3297\u3299])|(?P<punct>[?!])"
 )
 _NEEDS_FULL = re.compile(r"[\d@:;=<^/]|www|\.(?:com|vn|net|org|gov|edu|info)\b", re.IGNORECASE)
 

@@ -105,3 +105,30 @@ def test_validate_and_stats_on_given_files(tmp_path):
     assert result.exit_code == 1 and "duplicate" in result.output
     stats = CliRunner().invoke(cli, ["corpus-stats", "--json", str(good)])
     assert json.loads(stats.output)["n"] == len(SAMPLE_EXAMPLES)
+
+
+def test_build_default_if_stale_rebuilds_only_when_needed(tmp_path, monkeypatch):
+    corpus = write_jsonl(tmp_path / "corpus_a.jsonl", SAMPLE_EXAMPLES)
+    monkeypatch.setattr("classifier.cli.corpus_files", lambda: [corpus])
+    monkeypatch.setattr("classifier.model.corpus_files", lambda: [corpus])
+    out = tmp_path / "model"
+    command = ["build-default", "--if-stale", "--out", str(out)]
+
+    def run():
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "rebuilding" in run() and (out / "model.joblib").is_file()
+    written = (out / "model.joblib").stat().st_mtime_ns
+    assert "nothing to do" in run()
+    assert (out / "model.joblib").stat().st_mtime_ns == written
+
+    write_jsonl(corpus, SAMPLE_EXAMPLES + [{"text": "cán bộ ngủ gật khi trực", "topics": ["demeanour"],
+                                            "sentiment": "negative"}])
+    assert "corpus changed" in run()
+    assert "nothing to do" in run()
+
+    (out / "model.joblib").write_bytes(b"broken")
+    assert "checksum" in run()
+    assert "nothing to do" in run()

@@ -134,3 +134,21 @@ def test_corrections_override_and_outweigh_the_corpus():
 def test_train_rejects_bad_examples(bad):
     with pytest.raises(ValueError, match="example 33"):
         train(SAMPLE_EXAMPLES + [bad])
+
+
+def test_explanation_is_the_same_read_lazily_or_not(model):
+    texts = ["Làm căn cước đợi lâu quá", "Cán bộ quát tháo người dân", "😀"]
+    batch = model.predict_batch(texts)
+    singles = [model.predict(t) for t in reversed(texts)][::-1]
+    assert [p.explanation for p in batch] == [p.explanation for p in singles]
+    assert all(p.explanation == {} for p in model.predict_batch(texts, explain=False))
+
+
+def test_restorer_puts_accents_back_by_context():
+    from classifier.features import Doc, Restorer
+
+    seen = [Doc(["bàn", "làm", "việc"], False), Doc(["bạn", "bè", "tốt"], False), Doc(["bạn", "bè"], False)]
+    restorer = Restorer(seen)
+    assert restorer.restore(Doc(["ban", "lam", "viec"], True)) == ["bàn", "làm", "việc"]
+    assert restorer.restore(Doc(["ban", "be"], True)) == ["bạn", "bè"]
+    assert restorer.restore(Doc(["ban", "xyz"], True)) == ["bạn", "xyz"]  # most common form; unknown kept
