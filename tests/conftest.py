@@ -7,6 +7,7 @@ import uuid
 
 import psycopg
 import pytest
+from hypothesis import settings
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -16,6 +17,11 @@ from feedback import create_app
 from feedback.accounts import services as accounts
 from feedback.extensions import db as _db
 from feedback.units import services as units
+
+# CI must not flip on a new random draw: the same examples every run there, fresh ones on developers' machines.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 PASSWORD = "correct-horse-battery-staple"
 DATABASES = [name.strip() for name in os.environ.get("LANGNGHE_TEST_DATABASES", "sqlite,postgresql").split(",") if name.strip()]

@@ -69,3 +69,9 @@ def test_masking_never_leaves_nine_digits_in_a_row(digits, before, after):
 @pytest.mark.parametrize("text", ["sdt0912345678", "+1 415 555 0100", "+442079460000", "STK:190345678901234"])
 def test_glued_and_foreign_numbers_are_masked(text):
     assert not re.search(r"[0-9]{6}", mask_personal_data(text))
+
+
+@pytest.mark.parametrize("text", ["0+000000000", "1+123456789", "so 7+912345678"])
+def test_numbers_right_after_a_plus_sign_are_masked(text):
+    # Found by Hypothesis: a "+" glued to a digit must not shield the number after it.
+    assert not re.search(r"[0-9]{9}", mask_personal_data(text))

@@ -25,7 +25,7 @@ PLATE = re.compile(
 # A run of digits with single spaces, dots or hyphens between them, optionally after +84 / (+84) or +;
 # glued to letters too ("sdt0912345678").
 NUMBER = re.compile(
-    r"(?<![\d+])(?P<prefix>\(\s*\+?\s?84\s*\)|\+\s?84)?\+?[ .\-]?\d(?:[ .\-]?\d){5,}(?!\d)"
+    r"(?<!\d)(?P<prefix>\(\s*\+?\s?84\s*\)|\+\s?84)?\+?[ .\-]?\d(?:[ .\-]?\d){5,}(?!\d)"
 )
 # 100.000.000 or 2,500,000: an amount of money, not an identifier (identifiers never start with 0 here).
 AMOUNT = re.compile(r"[1-9]\d{0,2}(?:([.,])\d{3})(?:\1\d{3})*")
