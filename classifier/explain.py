@@ -7,6 +7,7 @@ range when (and only when) its explanation is first read.
 """
 
 import unicodedata
+from operator import itemgetter
 
 import numpy as np
 import scipy.sparse as sp
@@ -70,34 +71,51 @@ class BatchExplainer:
         tokens = self.token_lists[index]
         columns = [self.label_rows[label] for label in labels]
         scores = self._scores[self.word_offsets[index]:self.word_offsets[index + 1], columns]
-        spans = [(token.start, token.end) for token in tokens]
-        # Words expanded from one abbreviation ("CCCD") share a span: one unit.
-        units = [i for i in range(len(spans)) if i == 0 or spans[i] != spans[i - 1]]
-        if len(units) < len(spans):
+        # Words expanded from one abbreviation ("CCCD") share a span: one unit,
+        # whose span is its first token's. (Tokens of different matches never
+        # share a start, so comparing starts compares spans.)
+        units = [i for i in range(len(tokens)) if i == 0 or tokens[i].start != tokens[i - 1].start]
+        spans = tokens
+        if len(units) < len(tokens):
             scores = np.add.reduceat(scores, units, axis=0)
-            spans = [spans[i] for i in units]
+            spans = [tokens[i] for i in units]
         written = unicodedata.normalize("NFC", self.texts[index][:MAX_CHARS])
-        return {label: _phrases(column, spans, written, top) for label, column in zip(labels, scores.T.tolist())}
+        if not spans:
+            return {label: [] for label in labels}
+        # Only the words past a label's cut can join a phrase: find them all
+        # with numpy, then walk just those (a few per label, not every word).
+        cuts = [_SHARE_OF_BEST * best for best in scores.max(axis=0).tolist()]
+        label_of, unit_of = np.nonzero((scores >= cuts).T)
+        values = scores[unit_of, label_of].tolist()
+        unit_of, label_of = unit_of.tolist(), label_of.tolist()
+        explanation, start = {}, 0
+        for j, label in enumerate(labels):
+            end = start
+            while end < len(label_of) and label_of[end] == j:
+                end += 1
+            explanation[label] = (_phrases(unit_of[start:end], values[start:end], spans, written, top)
+                                  if cuts[j] > 0 else [])
+            start = end
+        return explanation
 
 
-def _phrases(unit_scores, spans, written, top):
+def _phrases(units, unit_scores, spans, written, top):
     """Runs of neighbouring words that each pushed the label noticeably (at most
-    _MAX_PHRASE_WORDS long), best first, as (phrase, summed score)."""
-    best = max(unit_scores, default=0.0)
-    if best <= 0:
-        return []
-    cut = _SHARE_OF_BEST * best
+    _MAX_PHRASE_WORDS long), best first, as (phrase, summed score).
+
+    `units` are the words past the label's cut, in order, with their scores;
+    `spans` has each word's .start and .end in `written`.
+    """
     runs, run = [], None  # run: [summed score, first unit, last unit, length]
-    for unit, score in enumerate(unit_scores):
-        if score < cut:
-            run = None
-        # Punctuation between two words ends a phrase.
-        elif run is not None and run[3] < _MAX_PHRASE_WORDS and not written[spans[run[2]][1]:spans[unit][0]].strip():
+    for unit, score in zip(units, unit_scores):
+        # A word below the cut ends a phrase; so does punctuation between two words.
+        if (run is not None and run[2] == unit - 1 and run[3] < _MAX_PHRASE_WORDS
+                and not written[spans[run[2]].end:spans[unit].start].strip()):
             run[0] += score
             run[2] = unit
             run[3] += 1
         else:
             run = [score, unit, unit, 1]
             runs.append(run)
-    runs.sort(key=lambda r: (-r[0], r[1]))
-    return [(written[spans[first][0]:spans[last][1]], round(total, 4)) for total, first, last, _ in runs[:top]]
+    runs.sort(key=itemgetter(0), reverse=True)  # stable: ties stay in text order
+    return [(written[spans[first].start:spans[last].end], round(total, 4)) for total, first, last, _ in runs[:top]]

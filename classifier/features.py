@@ -27,10 +27,11 @@ BLOCKS = ("word", "char", "accented")
 def word_grams(words, longest=3):
     """Word 1- to `longest`-grams of a word list, shortest first."""
     grams = list(words)
+    # map(" ".join, ...) rather than a comprehension: no Python-level loop body.
     if longest >= 2:
-        grams += [f"{a} {b}" for a, b in zip(words, words[1:])]
+        grams += map(" ".join, zip(words, words[1:]))
     if longest >= 3:
-        grams += [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:])]
+        grams += map(" ".join, zip(words, words[1:], words[2:]))
     return grams
 
 

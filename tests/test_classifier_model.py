@@ -152,3 +152,55 @@ def test_restorer_puts_accents_back_by_context():
     assert restorer.restore(Doc(["ban", "lam", "viec"], True)) == ["bàn", "làm", "việc"]
     assert restorer.restore(Doc(["ban", "be"], True)) == ["bạn", "bè"]
     assert restorer.restore(Doc(["ban", "xyz"], True)) == ["bạn", "xyz"]  # most common form; unknown kept
+
+
+def _phrases_every_word(unit_scores, spans, written, top=5):
+    """The straightforward walk over every word that explain._phrases must match:
+    runs of words past 15% of the best word, broken by punctuation, at most 4 long."""
+    best = max(unit_scores, default=0.0)
+    if best <= 0:
+        return []
+    runs, run = [], None
+    for unit, score in enumerate(unit_scores):
+        if score < 0.15 * best:
+            run = None
+        elif run is not None and run[3] < 4 and not written[spans[run[2]][1]:spans[unit][0]].strip():
+            run[0] += score
+            run[2] = unit
+            run[3] += 1
+        else:
+            run = [score, unit, unit, 1]
+            runs.append(run)
+    runs.sort(key=lambda r: (-r[0], r[1]))
+    return [(written[spans[f][0]:spans[l][1]], round(total, 4)) for total, f, l, _ in runs[:top]]
+
+
+def test_explanations_match_a_walk_over_every_word(model):
+    # explain.py only walks the words past each label's cut: pin that it gives
+    # what walking every word gives, on varied texts (abbreviations share a span).
+    import numpy as np
+
+    from classifier.explain import word_scores
+    texts = [e["text"] for e in SAMPLE_EXAMPLES] + [
+        "CCCD làm lâu quá, cán bộ phường quát tháo!!! Đường xá hư hỏng, đèn tắt.",
+        "lam cccd lau qua. can bo thai do kem", "CA phường 5 nhiệt tình, cảm ơn ae 👍",
+    ]
+    predictions = model.predict_batch(texts)
+    explainer = next(p._explain.func.__self__ for p in predictions if p._explain is not None)
+    scores = word_scores(explainer.features, explainer.weights)
+    offsets = explainer.features.word_offsets
+    checked = 0
+    for i, prediction in enumerate(predictions):
+        if prediction._explain is None:
+            continue
+        labels = prediction._explain.args[1]
+        tokens = explainer.token_lists[i]
+        spans = [(t.start, t.end) for t in tokens]
+        units = [j for j in range(len(spans)) if j == 0 or spans[j] != spans[j - 1]]
+        rows = np.add.reduceat(scores[offsets[i]:offsets[i + 1]], units, axis=0)
+        spans = [spans[j] for j in units]
+        expected = {label: _phrases_every_word(rows[:, model._weights()[1][label]].tolist(), spans, texts[i])
+                    for label in labels}
+        assert prediction.explanation == expected
+        checked += 1
+    assert checked >= len(texts) // 2

@@ -112,3 +112,18 @@ def test_tokenize_rejects_non_strings():
     for bad in (None, b"bytes", 12, ["list"]):
         with pytest.raises(InvalidText):
             tokenize(bad)
+
+
+def test_tokens_are_token_tuples():
+    from classifier.text import Token
+    tokens = tokenize("Cán bộ CA phường 👍 :) 0912345678 cccd!")
+    assert tokens and all(type(t) is Token for t in tokens)
+    assert tokens[0] == Token("cán", 0, 3) and tokens[0].norm == "cán" and tokens[0].end == 3
+
+
+def test_word_grams_join_neighbours_shortest_first():
+    from classifier.features import word_grams
+    words = ["a", "bb", "c", "d"]
+    assert word_grams(words) == ["a", "bb", "c", "d", "a bb", "bb c", "c d", "a bb c", "bb c d"]
+    assert word_grams(words, 2) == words + ["a bb", "bb c", "c d"]
+    assert word_grams([]) == [] and word_grams(("x",), 3) == ["x"]
