@@ -42,52 +42,40 @@ def show(opinion_id):
                            hide_form=HideForm(prefix=f"h{opinion.id}"))
 
 
-@bp.route("/<int:opinion_id>/publish", methods=["POST"])
-@moderator_required
-def publish(opinion_id):
+def _moderate(opinion_id, form_class, action, done_message, next_endpoint):
+    """One moderation POST: scope check, form, service call, then redirect or show the page again."""
     opinion = get_in_scope_or_404(Opinion, opinion_id, current_user)
-    form = PublishForm(prefix=f"p{opinion.id}")
+    is_publish = form_class is PublishForm
+    form = form_class(prefix=f"{'p' if is_publish else 'h'}{opinion.id}")
     if form.validate_on_submit():
         try:
-            services.publish(opinion, current_user, form.public_text.data)
+            action(opinion, current_user, (form.public_text if is_publish else form.reason).data)
         except services.ModerationError as error:
             flash(str(error), "error")
         else:
-            flash(_("The opinion was published."), "success")
-            return redirect(url_for("moderation.queue"), 303)
-    return _redisplay(opinion, publish_form=form)
+            flash(done_message, "success")
+            return redirect(url_for(next_endpoint), 303)
+    return _redisplay(opinion, **({"publish_form": form} if is_publish else {"hide_form": form}))
+
+
+@bp.route("/<int:opinion_id>/publish", methods=["POST"])
+@moderator_required
+def publish(opinion_id):
+    return _moderate(opinion_id, PublishForm, services.publish, _("The opinion was published."), "moderation.queue")
 
 
 @bp.route("/<int:opinion_id>/hide", methods=["POST"])
 @moderator_required
 def hide(opinion_id):
-    opinion = get_in_scope_or_404(Opinion, opinion_id, current_user)
-    form = HideForm(prefix=f"h{opinion.id}")
-    if form.validate_on_submit():
-        try:
-            services.hide(opinion, current_user, form.reason.data)
-        except services.ModerationError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("The opinion was hidden from the public forum."), "success")
-            return redirect(url_for("moderation.queue"), 303)
-    return _redisplay(opinion, hide_form=form)
+    return _moderate(opinion_id, HideForm, services.hide, _("The opinion was hidden from the public forum."),
+                     "moderation.queue")
 
 
 @bp.route("/<int:opinion_id>/unpublish", methods=["POST"])
 @moderator_required
 def unpublish(opinion_id):
-    opinion = get_in_scope_or_404(Opinion, opinion_id, current_user)
-    form = HideForm(prefix=f"h{opinion.id}")
-    if form.validate_on_submit():
-        try:
-            services.unpublish(opinion, current_user, form.reason.data)
-        except services.ModerationError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("The opinion was taken off the public forum."), "success")
-            return redirect(url_for("moderation.published"), 303)
-    return _redisplay(opinion, hide_form=form)
+    return _moderate(opinion_id, HideForm, services.unpublish, _("The opinion was taken off the public forum."),
+                     "moderation.published")
 
 
 def _redisplay(opinion, publish_form=None, hide_form=None):
