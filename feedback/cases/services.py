@@ -14,6 +14,7 @@ from feedback.accounts.models import Role, User
 from feedback.accounts.scope import can_see_unit, scope_filter
 from feedback.cases.models import Case, CaseEvent, CaseStatus, Disposition, IdentityView
 from feedback.extensions import db
+from feedback.forum import services as forum
 from feedback.forum.models import Identity, OpinionKind
 from feedback.mail import external_url, send_template
 from feedback.signals import opinion_classified, opinion_submitted
@@ -64,11 +65,9 @@ def append_event(case, action, actor, detail=None):
 
 
 def is_conduct_complaint(opinion):
-    """Explicit complaint, flagged by the forum, or tags that make it one (taxonomy.md)."""
-    if opinion.kind == OpinionKind.complaint or opinion.is_conduct_complaint:
-        return True
-    topics = set(opinion.topic_codes)
-    return "integrity" in topics or ("demeanour" in topics and opinion.sentiment == "negative")
+    """Flagged by the forum, or its current kind and tags make it one (the taxonomy rule lives in forum)."""
+    return opinion.is_conduct_complaint or forum.is_conduct_complaint(opinion.kind, opinion.topic_codes,
+                                                                      opinion.sentiment)
 
 
 def case_of(opinion):
