@@ -1,26 +1,12 @@
 """CSV and XLSX exports: raw anonymous responses and the summary."""
 
-import csv
-import io
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from feedback.extensions import db
 from feedback.units.models import Unit
 from surveys.models import QuestionType, SurveyAnswer, SurveyResponse
 from surveys.statistics import scope_units
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Spreadsheets run cells that start like a formula: keep citizens' text as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def response_table(survey, user=None, root_unit=None, minimum=5):
     """Header and rows of the raw responses in scope. Units below the minimum group size lose their code."""
@@ -63,7 +49,7 @@ def response_table(survey, user=None, root_unit=None, minimum=5):
         cells = answers.get(response_id, [[] for _q in questions])
         values = [cell[0] if len(cell) == 1 and not isinstance(cell[0], str) else "; ".join(map(str, cell))
                   for cell in cells]
-        rows.append([number, day.isoformat(), unit_code, channel.value] + [safe_cell(v) for v in values])
+        rows.append([number, day.isoformat(), unit_code, channel.value] + values)
     return header, rows
 
 
@@ -77,38 +63,16 @@ def summary_table(summary):
     for i, result in enumerate(summary.questions, 1):
         q = result.question
         label = f"Q{i}. {q.text}"
-        rows.append([safe_cell(label), q.type.value, q.criterion or "", _("All answers"), result.n, "", "", "",
+        rows.append([label, q.type.value, q.criterion or "", _("All answers"), result.n, "", "", "",
                      _round(result.mean), _round(result.low), _round(result.high), _round(result.top_share)])
         for bar in result.bars:
-            rows.append([safe_cell(label), q.type.value, q.criterion or "", safe_cell(bar.label), bar.count,
+            rows.append([label, q.type.value, q.criterion or "", bar.label, bar.count,
                          _round(bar.share), _round(bar.low), _round(bar.high), "", "", "", ""])
         if q.type == QuestionType.recommend and result.nps is not None:
-            rows.append([safe_cell(label), q.type.value, q.criterion or "", _("Net promoter score"), result.n, "", "", "",
+            rows.append([label, q.type.value, q.criterion or "", _("Net promoter score"), result.n, "", "", "",
                          _round(result.nps), "", "", ""])
     return header, rows
 
 
 def _round(value, digits=4):
     return round(value, digits) if value is not None else ""
-
-
-def to_csv(header, rows):
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 with a byte order mark correctly
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
-def to_xlsx(sheets):
-    """sheets: list of (title, header, rows) → the bytes of an .xlsx workbook."""
-    workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append([safe_cell(h) for h in header])
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

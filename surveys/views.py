@@ -9,6 +9,7 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from feedback import spreadsheets
 from feedback.accounts.decorators import roles_required
 from feedback.accounts.scope import require_unit
 from feedback.extensions import db, limiter
@@ -383,8 +384,8 @@ def export(survey_id, kind, fmt):
     name = f"{survey.slug}-{kind}-{date.today().isoformat()}"
     if fmt == "csv":
         _title, header, rows = tables[0]
-        return download(exports.to_csv(header, rows), name + ".csv", "text/csv")
-    return download(exports.to_xlsx(tables), name + ".xlsx", XLSX)
+        return download(spreadsheets.to_csv(header, rows), name + ".csv", "text/csv")
+    return download(spreadsheets.to_xlsx(tables), name + ".xlsx", XLSX)
 
 
 # --- citizens ------------------------------------------------------------------------------

@@ -192,7 +192,7 @@ def test_exports_hide_sealed_contacts(tree, make_user):
     make_opinion(tree["CM-TPCM-P5"], identity=Identity.public, contact_name="Lê Công Khai",
                  contact_phone="0987654321", body="=HYPERLINK(\"http://x\") thủ tục chậm")
     make_opinion(tree["CM-THB-TANLOC"], body="Ở huyện khác, không được xuất.")
-    text = services.export_csv(chief, InboxFilter())
+    text = services.export_csv(chief, InboxFilter()).decode("utf-8")
     assert "Trần Kín Tên" not in text and "0912345678" not in text and "kin@example.test" not in text
     assert "0987654321" not in text and "Lê Công Khai" in text
     assert "huyện khác" not in text

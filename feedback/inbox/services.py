@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from classifier.text import canonical, fold_diacritics
 from feedback.accounts.models import Role, User
 from feedback.accounts.scope import can_see_unit, scope_filter
+from feedback import spreadsheets
 from feedback.extensions import db
 from feedback.forum.models import (
     SENTIMENT_CODES,
@@ -170,20 +171,13 @@ EXPORT_HEADER = ["id", "created_at", "unit_code", "unit", "kind", "channel", "st
                  "assigned_to", "identity", "public_name", "officer_named", "body"]
 
 
-def _cell(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_rows(user, filters):
     """Rows of the filtered view for CSV/XLSX; no contact details except names the citizen made public."""
     query = inbox_query(user, filters).options(
         selectinload(Opinion.topics), selectinload(Opinion.unit), selectinload(Opinion.assigned_to)
     ).limit(MAX_EXPORT_ROWS)
     for opinion in db.session.scalars(query):
-        yield [_cell(v) for v in (
+        yield (
             opinion.id,
             opinion.created_at.isoformat(sep=" ", timespec="minutes"),
             opinion.unit.code,
@@ -203,36 +197,17 @@ def export_rows(user, filters):
             (opinion.contact_name or "") if opinion.identity.value == "public" else "",
             opinion.officer_name or "",
             opinion.body,
-        )]
+        )
 
 
 def export_csv(user, filters):
-    """The filtered view as CSV text (UTF-8 with BOM, so spreadsheet programs read the diacritics)."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    writer.writerows(export_rows(user, filters))
-    return out.getvalue()
+    """The filtered view as CSV bytes (see feedback.spreadsheets)."""
+    return spreadsheets.to_csv(EXPORT_HEADER, export_rows(user, filters))
 
 
 def export_xlsx(user, filters):
-    """The filtered view as an XLSX workbook, returned as bytes."""
-    import io
-
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("opinions")
-    sheet.append(EXPORT_HEADER)
-    for row in export_rows(user, filters):
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    """The filtered view as the bytes of an XLSX workbook."""
+    return spreadsheets.to_xlsx([("opinions", EXPORT_HEADER, export_rows(user, filters))])
 
 
 # --- Acting on one opinion -------------------------------------------------------------------------
