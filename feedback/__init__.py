@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback.config import load_config
+from feedback.page_cache import PublicPageCache
 
 
 def create_app(test_config=None):
@@ -22,6 +23,7 @@ def create_app(test_config=None):
     from feedback import database, errors, i18n, navigation, security  # noqa: F401  (database registers SQLite pragmas)
     from feedback.classification import ClassifierHolder
     from feedback.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from feedback.forum.tagging import TaggingQueue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
@@ -37,6 +39,7 @@ def create_app(test_config=None):
     security.init_app(app)
     errors.init_app(app)
     app.extensions["classifier"] = ClassifierHolder(app.config["CLASSIFIER_MODEL_DIR"])
+    app.extensions["tagging"] = TaggingQueue(app)
 
     from feedback import models  # noqa: F401  (the whole schema, for create_all and Alembic)
     from feedback.accounts.views import bp as accounts_bp
@@ -57,6 +60,10 @@ def create_app(test_config=None):
     from feedback import cli
 
     cli.init_app(app)
+    # Outermost, so that a cached public page costs no more than a dictionary lookup.
+    app.wsgi_app = PublicPageCache(app.wsgi_app, private_cookies=(app.config["SESSION_COOKIE_NAME"],
+                                                                  app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+    app.extensions["public_page_cache"] = app.wsgi_app
     quiet_request_logs()
     return app
 

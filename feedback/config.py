@@ -80,6 +80,8 @@ def default_config(instance_path):
         "FORUM_CACHE_SECONDS": 10,
         # Model tags count in scores and filters from this confidence on (confirmed tags always count).
         "TAG_CONFIDENCE_THRESHOLD": 0.6,
+        # Tag and route new opinions in a background thread (True), or inside the citizen's request.
+        "TAG_IN_BACKGROUND": True,
         # How often a worker re-reads which model version the admin activated.
         "CLASSIFIER_REFRESH_SECONDS": 30,
     }

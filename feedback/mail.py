@@ -13,7 +13,7 @@ from pathlib import Path
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, g, has_app_context, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,9 @@ def send_mail(to, subject, body):
 
 
 def external_url(endpoint, **values):
-    """An absolute link for a mail: SITE_URL when set, else the current request's host."""
-    base = current_app.config.get("SITE_URL")
+    """An absolute link for a mail: SITE_URL when set, else the host of the request that led to it
+    (the current one, or the one the background tagging thread noted in g.external_base_url)."""
+    base = current_app.config.get("SITE_URL") or (g.get("external_base_url") if has_app_context() else None)
     if not base and has_request_context():
         return url_for(endpoint, _external=True, **values)
     parts = urlsplit(base or "http://localhost")

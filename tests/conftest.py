@@ -102,6 +102,9 @@ def make_app(database_url, instance_path, **overrides):
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "memory",
         "SERVER_NAME": None,
+        # Tests assert right after a submission; the background path has its own tests
+        # (test_forum_tagging.py) and the browser tests run with it.
+        "TAG_IN_BACKGROUND": False,
         # Argon2id still, at a cost that keeps hundreds of test logins quick.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
@@ -240,9 +243,12 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(app):
-    """The app served over HTTP on 127.0.0.1 in a thread, for the browser."""
+    """The app served over HTTP on 127.0.0.1 in a thread, for the browser; new opinions are
+    tagged in the background, as in production."""
+    app.config["TAG_IN_BACKGROUND"] = True
     with LiveServer(app) as server:
         yield server
+    assert app.extensions["tagging"].join(timeout=30)
 
 
 CHROMIUM = os.environ.get("LANGNGHE_CHROMIUM", "/usr/bin/chromium")

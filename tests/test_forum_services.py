@@ -130,7 +130,8 @@ def test_receipt_hash_depends_on_the_secret(app, tree):
 
 def test_classification_writes_topics_sentiment_and_routes_conduct(app, tree):
     received = []
-    signals.opinion_submitted.connect(lambda sender, opinion: received.append(("submitted", opinion.id)), weak=False)
+    # A new opinion is announced once, already tagged: one signal opens its case and mails staff.
+    signals.opinion_submitted.connect(lambda sender, opinion: received.append(("submitted", opinion.topic_codes)), weak=False)
     signals.opinion_classified.connect(lambda sender, opinion: received.append(("classified", opinion.is_conduct_complaint)), weak=False)
     try:
         opinion, _ = submit(tree["CM-TPCM-P5"], body="Cán bộ đòi tiền bồi dưỡng mới làm hồ sơ",
@@ -144,7 +145,7 @@ def test_classification_writes_topics_sentiment_and_routes_conduct(app, tree):
     assert opinion.model_version == "fake-1" and opinion.classified_at is not None
     assert opinion.is_conduct_complaint and not opinion.needs_review
     assert "integrity" in json.loads(opinion.explanation)["explanation"]
-    assert received == [("submitted", opinion.id), ("classified", True)]
+    assert received == [("submitted", ["integrity"])]
 
 
 def test_demeanour_negative_is_conduct_but_positive_is_not(app, tree):

@@ -109,6 +109,8 @@ def notify_inspectors(case):
 
 
 def _receiver(sender, opinion, **extra):
+    if not is_conduct_complaint(opinion):
+        return  # most opinions: no case to open, no query needed
     try:
         open_case_for(opinion)
     except Exception as error:  # the opinion is stored; the case opens on the next signal or by hand

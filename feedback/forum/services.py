@@ -134,10 +134,12 @@ def due_at_for(kind, received):
 def submit_opinion(unit, kind, body, identity=Identity.anonymous, contact_name=None, contact_phone=None,
                    contact_email=None, contact_consent=False, wants_publication=False, officer_name=None,
                    officer_rank=None, officer_badge=None, channel=Channel.web, classifier=None):
-    """Store a citizen's opinion, then tag it; returns (opinion, receipt code shown once).
+    """Store a citizen's opinion, then tag and route it; returns (opinion, receipt code shown once).
 
-    classifier: a model with predict(); None uses the app's model, False skips tagging.
-    The opinion is committed before tagging, so a classifier failure never loses it.
+    classifier: a model with predict_batch(); None uses the app's model, False skips tagging.
+    With the app's model and TAG_IN_BACKGROUND, tagging and routing happen in the background
+    tagging thread, a few milliseconds later, instead of in the citizen's request.
+    The opinion is committed first, so a classifier failure never loses it.
     """
     kind, identity, channel = OpinionKind(kind), Identity(identity), Channel(channel)
     text = clean_text(body)
@@ -182,13 +184,24 @@ def submit_opinion(unit, kind, body, identity=Identity.anonymous, contact_name=N
         **contact,
     )
     db.session.add(opinion)
-    db.session.commit()
-    tagged = classify_opinion(opinion, classifier, send_signal=False)
-    app = current_app._get_current_object()
-    signals.opinion_submitted.send(app, opinion=opinion)
-    if tagged:
-        signals.opinion_classified.send(app, opinion=opinion)
+    _commit_without_expiring()
+    tagging = current_app.extensions.get("tagging")
+    if classifier is None and tagging is not None and current_app.config["TAG_IN_BACKGROUND"]:
+        tagging.put(opinion.id)
+    else:
+        tag_and_route([opinion], classifier)
     return opinion, receipt
+
+
+def _commit_without_expiring():
+    """Commit, keeping the loaded objects as they are: the receipt page reads the new opinion and
+    its unit next, and they hold exactly what was written (no reloading them from the database)."""
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 # --- classification -------------------------------------------------------------
@@ -229,22 +242,55 @@ def apply_prediction(opinion, prediction, model_version):
         opinion.kind, topics, opinion.sentiment)
 
 
+def classify_opinions(opinions, classifier=None):
+    """Tag stored opinions with one model call and one commit; returns the ones tagged.
+
+    classifier: a model with predict_batch(); None uses the app's model, False skips tagging.
+    Without a model, or when it fails, opinions stay untagged: `flask classifier backfill` tags them later.
+    """
+    model = app_classifier() if classifier is None else (classifier or None)
+    if model is None or not opinions:
+        return []
+    try:
+        predictions = model.predict_batch([opinion.body for opinion in opinions])
+    except Exception as error:  # one at a time, to keep the others when one text breaks the model
+        log.warning("batch classification failed: %s", type(error).__name__)
+        predictions = [None] * len(opinions)
+    version = getattr(model, "version", "unknown")
+    tagged = []
+    for opinion, prediction in zip(opinions, predictions):
+        try:
+            apply_prediction(opinion, prediction or model.predict(opinion.body), version)
+        except Exception as error:  # tagging is optional: the opinion is already safe
+            log.warning("classifying opinion %s failed: %s", opinion.id, type(error).__name__)
+        else:
+            tagged.append(opinion)
+    try:
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        log.warning("storing tags failed: %s", type(error).__name__)
+        return []
+    return tagged
+
+
 def classify_opinion(opinion, classifier=None, send_signal=True):
     """Tag one stored opinion; False (opinion left untagged) when there is no model or it fails."""
-    model = app_classifier() if classifier is None else (classifier or None)
-    if model is None:
-        return False
-    try:
-        prediction = model.predict(opinion.body)
-        apply_prediction(opinion, prediction, getattr(model, "version", "unknown"))
-        db.session.commit()
-    except Exception as error:  # tagging is optional: the opinion is already safe
-        db.session.rollback()
-        log.warning("classifying opinion %s failed: %s", opinion.id, type(error).__name__)
+    if not classify_opinions([opinion], classifier):
         return False
     if send_signal:
         signals.opinion_classified.send(current_app._get_current_object(), opinion=opinion)
     return True
+
+
+def tag_and_route(opinions, classifier=None):
+    """What follows a submission: tag the new opinions, then announce each one
+    (`opinion_submitted`: conduct cases open, staff get mail). Runs in the request,
+    or in the background tagging thread (feedback/forum/tagging.py)."""
+    classify_opinions(opinions, classifier)
+    app = current_app._get_current_object()
+    for opinion in opinions:
+        signals.opinion_submitted.send(app, opinion=opinion)
 
 
 def counted_topics_filter():
@@ -389,26 +435,33 @@ def agree(opinion, voter_token):
 
 
 def cached_page(key):
-    """A rendered forum page kept by this worker for FORUM_CACHE_SECONDS, or None.
+    """(rendered forum page, seconds it stays fresh) kept by this worker, or None.
 
-    The forum is read far more than written; cached pages hold only public data and a placeholder
-    where each visitor's CSRF token goes."""
+    The forum is read far more than written; cached pages hold only public data."""
     hit = current_app.extensions.get("forum_page_cache", {}).get(key)
-    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+    if hit is None:
+        return None
+    left = hit[0] - time.monotonic()
+    return (hit[1], int(left)) if left > 0 else None
 
 
 def cache_page(key, html):
+    """Keep a rendered page for FORUM_CACHE_SECONDS; returns those seconds (0: no cache)."""
     ttl = current_app.config["FORUM_CACHE_SECONDS"]
     if ttl:
         cache = current_app.extensions.setdefault("forum_page_cache", {})
         if len(cache) >= 1000:
             cache.clear()
         cache[key] = (time.monotonic() + ttl, html)
+    return ttl
 
 
 def forget_cached_pages():
     """After a change this worker made (agree, publish): show it at once here; others follow within the TTL."""
     current_app.extensions.get("forum_page_cache", {}).clear()
+    public_pages = current_app.extensions.get("public_page_cache")
+    if public_pages is not None:
+        public_pages.clear()
 
 
 def public_author(opinion):

@@ -8,7 +8,7 @@ import functools
 import logging
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import func, or_, and_, select
 
 from feedback.accounts.models import Role, User
@@ -42,11 +42,21 @@ def never_raise(receiver):
 
 
 def immediate_recipients(opinion):
-    """Active staff wanting immediate mail: officers of the unit, chiefs of the unit and every unit above."""
-    ancestors = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == opinion.unit_id)
+    """Active staff wanting immediate mail: officers of the unit, chiefs of the unit and every unit above.
+
+    Remembered per unit for the rest of the request, or of the background tagging batch,
+    where many opinions of one unit often arrive together."""
+    known = g.setdefault("immediate_recipients", {})
+    if opinion.unit_id not in known:
+        known[opinion.unit_id] = _immediate_recipients(opinion.unit_id)
+    return known[opinion.unit_id]
+
+
+def _immediate_recipients(unit_id):
+    ancestors = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == unit_id)
     return db.session.scalars(select(User).where(
         User.is_active.is_(True), User.notify_mode == "immediate",
-        or_(and_(User.role == Role.officer, User.unit_id == opinion.unit_id),
+        or_(and_(User.role == Role.officer, User.unit_id == unit_id),
             and_(User.role == Role.chief, User.unit_id.in_(ancestors))),
     ).order_by(User.id)).all()
 
