@@ -76,5 +76,10 @@ def test_citizen_to_chief_to_moderator_and_back(app, live_server, browser, page,
     card = page.locator(f"#opinion-{opinion_id}")
     text = card.inner_text()
     assert PHONE not in text and "[số điện thoại đã ẩn]" in text and ANSWER in text
-    card.locator("form.agree-form [type=submit]").click()
+    # The list links to the opinion's own page, which holds the button (and its CSRF token).
+    card.locator(".agree-form a").click()
+    page.locator("form.agree-form [type=submit]").click()
+    assert "1" in page.locator(f"#opinion-{opinion_id} .agree-count").inner_text()
+    # Agreeing forgets this worker's cached lists: the new count shows at once.
+    page.goto(live_server.url + "/forum")
     assert "1" in page.locator(f"#opinion-{opinion_id} .agree-count").inner_text()

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from feedback.extensions import db
 from feedback.forum import services as forum
@@ -250,3 +250,38 @@ def test_agree_once_per_browser(client, app, tree, make_user):
     db.session.expire_all()
     assert db.session.get(Opinion, opinion.id).agree_count == 2
     assert client.post("/forum/999999/agree").status_code == 404
+
+
+def test_forum_list_is_one_shared_public_page_for_visitors_without_a_session(app, client, tree, make_user):
+    moderator = make_user("moderator", "CM")
+    (first,) = _published(tree, moderator, 1)
+    response = client.get("/forum")
+    assert response.headers["Cache-Control"].startswith("public, max-age=")
+    assert "Set-Cookie" not in response.headers and "Cookie" in response.headers["Vary"]
+    page = response.get_data(as_text=True)
+    # No per-visitor token in the list: "agree" links to the opinion's page, where the form is.
+    assert "csrf_token" not in page and f'href="/forum/{first.id}#agree"' in page
+    detail = client.get(f"/forum/{first.id}").get_data(as_text=True)
+    assert 'id="agree"' in detail and 'name="csrf_token"' in detail
+    # A row changed behind the app's back shows only when the page expires...
+    db.session.execute(update(Opinion).where(Opinion.id == first.id).values(public_body="Sửa thẳng trong cơ sở dữ liệu"))
+    db.session.commit()
+    assert "Sửa thẳng" not in client.get("/forum").get_data(as_text=True)
+    # ...but a change made through the app (publishing) shows at once.
+    (second,) = _published(tree, moderator, 1)
+    page = client.get("/forum").get_data(as_text=True)
+    assert f'id="opinion-{second.id}"' in page and "Sửa thẳng" in page
+
+
+def test_forum_list_is_private_for_signed_in_staff_and_sessions(app, client, tree, make_user, auth):
+    moderator = make_user("moderator", "CM")
+    _published(tree, moderator, 1)
+    anonymous = client.get("/forum")
+    assert anonymous.headers["Cache-Control"].startswith("public")
+    auth.login(moderator)
+    signed_in = client.get("/forum")
+    assert "public" not in signed_in.headers.get("Cache-Control", "")
+    assert moderator.full_name in signed_in.get_data(as_text=True)
+    app.config["FORUM_CACHE_SECONDS"] = 0
+    forum.forget_cached_pages()
+    assert "public" not in app.test_client().get("/forum?kind=report").headers.get("Cache-Control", "")

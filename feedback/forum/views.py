@@ -9,7 +9,6 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from feedback import signals
@@ -25,8 +24,6 @@ bp = Blueprint("forum", __name__, template_folder="templates")
 TRACK_SESSION_KEY = "tracked_opinion"
 VOTER_COOKIE = "langnghe_voter"
 MAX_QUERY = 200
-# Stands for the visitor's CSRF token in cached pages; replaced on every request.
-TOKEN_PLACEHOLDER = "__csrf-token-placeholder__"
 
 
 @bp.app_template_global()
@@ -222,14 +219,15 @@ def _filters(form):
 
 @bp.route("/forum")
 def index():
-    # Anonymous visitors without pending messages all see the same page: cache it whole.
-    full_page = not current_user.is_authenticated and not session.get("_flashes")
-    key = (full_page, str(get_locale()), request.full_path)
-    html = services.cached_page(key)
-    if html is None:
+    # Lists hold no per-visitor data (agreeing happens on an opinion's own page), so a rendered
+    # list is kept for FORUM_CACHE_SECONDS; for visitors without a session it is marked public
+    # and the shared page cache (feedback/page_cache.py) serves it without running the app.
+    key = (str(get_locale()), request.full_path)
+    body, fresh_for = services.cached_page(key) or (None, 0)
+    if body is None:
         form = FilterForm(formdata=request.args or None)
         if request.args and not form.validate():
-            body = render_template("forum/_index_body.html", form=form, page=None, filters=None, args={}, token="")
+            body = render_template("forum/_index_body.html", form=form, page=None, filters=None, args={})
             return render_template("forum/index.html", body=Markup(body)), 400
         filters = _filters(form)
         if form.unit.data and filters.unit is None:
@@ -237,13 +235,15 @@ def index():
         page = services.list_published(filters, cursor=request.args.get("after"),
                                        limit=current_app.config["FORUM_PAGE_SIZE"])
         args = {k: v for k, v in request.args.items() if k != "after" and v}
-        html = render_template("forum/_index_body.html", form=form, page=page, filters=filters, args=args,
-                               token=TOKEN_PLACEHOLDER)
-        if full_page:
-            html = render_template("forum/index.html", body=Markup(html))
-        services.cache_page(key, html)
-    html = html.replace(TOKEN_PLACEHOLDER, generate_csrf())
-    return html if full_page else render_template("forum/index.html", body=Markup(html))
+        body = render_template("forum/_index_body.html", form=form, page=page, filters=filters, args=args)
+        fresh_for = services.cache_page(key, body)
+    response = make_response(render_template("forum/index.html", body=Markup(body)))
+    anonymous = current_app.config["SESSION_COOKIE_NAME"] not in request.cookies and not current_user.is_authenticated
+    if anonymous and fresh_for:
+        response.cache_control.public = True
+        response.cache_control.max_age = fresh_for
+        response.vary.update(("Cookie", "Accept-Language"))
+    return response
 
 
 @bp.route("/forum/<int:opinion_id>")
