@@ -127,20 +127,20 @@ def sessions_with_tokens(base_url, n):
     return pairs
 
 
-def submission_factory(pairs):
+def submission_variants(pairs, n=512):
+    """n form posts, each from one of the simulated browsers, with different texts."""
     bodies = ["Tôi đến làm căn cước phải chờ rất lâu, cán bộ hướng dẫn chưa rõ ràng",
               "Cảm ơn các anh công an phường đã giúp tôi tìm lại xe bị mất",
               "Khu vực chợ đêm thường xuyên có đánh nhau, đề nghị tăng cường tuần tra",
               "Cán bộ đòi tiền bồi dưỡng mới giải quyết hồ sơ đăng ký xe",
               "Xin hỏi thủ tục đăng ký tạm trú cho người thuê trọ cần những giấy tờ gì"]
-
-    def factory(number):
+    variants = []
+    for number in range(n):
         cookie, token = pairs[number % len(pairs)]
         body = urllib.parse.urlencode({"csrf_token": token, "kind": "report", "identity": "anonymous",
                                        "body": f"{bodies[number % len(bodies)]} (lần {number})"})
-        return {"body": body, "headers": {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}}
-
-    return factory
+        variants.append({"body": body, "headers": {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}})
+    return variants
 
 
 def working_model_dir(folder):
@@ -160,6 +160,8 @@ def measure(label, database_url, args, baseline, model_dir):
            "PROXY_COUNT": "0", "SITE_URL": "http://127.0.0.1"}
     if model_dir:
         env["CLASSIFIER_MODEL_DIR"] = model_dir
+    if args.redis:
+        env["RATELIMIT_STORAGE_URI"] = args.redis
     lines = []
     with serve("bench.bench_forum:bench_app()", env=env) as url:
         load(url + "/forum", connections=4, requests=200, seconds=2)
@@ -169,10 +171,12 @@ def measure(label, database_url, args, baseline, model_dir):
         deep = load(url + "/forum?after=" + urllib.parse.quote(older), args.connections, args.requests,
                     seconds=args.seconds)
         pairs = sessions_with_tokens(url, 64)
-        factory = submission_factory(pairs)
-        load(url + "/u/CM-TPCM-P5/new", connections=4, requests=50, method="POST", body_factory=factory, seconds=3)
+        variants = submission_variants(pairs)
+        load(url + "/u/CM-TPCM-P5/new", connections=4, requests=50, method="POST", variants=variants, seconds=2)
         submit = load(url + "/u/CM-TPCM-P5/new", args.connections, args.submissions, method="POST",
-                      body_factory=factory, seconds=args.seconds)
+                      variants=variants, seconds=args.seconds)
+        # Tagging runs in the background: give it a moment to finish before counting what it tagged.
+        time.sleep(2)
     lines.append(report(f"[{label}] GET /forum (page 1)", first, baseline))
     lines.append(report(f"[{label}] GET /forum unit subtree", filtered, baseline))
     lines.append(report(f"[{label}] GET /forum deep keyset page", deep, baseline))
@@ -199,6 +203,16 @@ def submission_tagging(database_url):
     return new, tagged
 
 
+def _local_redis(url="redis://127.0.0.1:6379/15"):
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        return url
+    except Exception:
+        return None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--opinions", type=int, default=100_000)
@@ -208,6 +222,9 @@ def main():
     parser.add_argument("--submissions", type=int, default=3000, help="cap on opinions posted per run")
     parser.add_argument("--postgres", metavar="URL", help="also run on a fresh database created on this server, "
                         "e.g. postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--redis", metavar="URL", default=_local_redis(),
+                        help="rate-limit storage, as in production with several workers "
+                             "(default: redis://127.0.0.1:6379/15 when it answers, else each worker's memory)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
@@ -241,7 +258,8 @@ def main():
                 if drop:
                     drop()
     print(f"connections: {args.connections}, {args.seconds} s per run, 2 gunicorn sync workers, "
-          f"{args.opinions} opinions; submissions with CSRF on, rate limits raised, real classifier")
+          f"{args.opinions} opinions; submissions with CSRF on, rate limits raised (storage: "
+          f"{args.redis or 'memory'}), real classifier tagging in the background")
     for line in lines:
         print(line)
     print("targets: forum ratio >= 0.35x hello world and p99 < 100 ms; submission p99 < 150 ms")

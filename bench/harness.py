@@ -70,34 +70,48 @@ def hello_world(workers=2, worker_class="sync"):
 
 
 def load(url, connections=32, requests=2000, method="GET", body_factory=None, headers=None, seconds=20,
-         engine=None):
+         engine=None, variants=None):
     """Send a bounded load; returns dict(rps, p50_ms, p99_ms, errors, requests, engine).
 
-    wrk (Debian package) is used for plain GET/POST loads when installed: it costs the server's
-    two cores far less than a Python client. A body_factory (a different body per request) needs the Python client.
+    wrk (Debian package) is used when installed: it costs the server's two cores far less than a
+    Python client. `variants`, a list of {"body", "headers"}, are sent in turn (wrk runs them from a
+    Lua script); a body_factory (a new body per request) needs the Python client.
     """
     engine = engine or ("wrk" if shutil.which("wrk") and body_factory is None else "python")
     if engine == "wrk":
-        return _load_wrk(url, connections, method, headers or {}, seconds)
+        return _load_wrk(url, connections, method, headers or {}, seconds, variants)
+    if variants and body_factory is None:
+        body_factory = lambda number: variants[number % len(variants)]  # noqa: E731
     return _load_python(url, connections, requests, method, body_factory, headers or {}, seconds)
 
 
-def _load_wrk(url, connections, method, headers, seconds, body=None):
+def _lua_string(text):
+    return "[==[" + text.replace("]==]", "") + "]==]"
+
+
+def _load_wrk(url, connections, method, headers, seconds, variants=None):
     script = None
     args = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{min(seconds, MAX_SECONDS)}s", "--latency", "--timeout", "5s"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
-    if method != "GET":
+    if method != "GET" or variants:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
         script.write(f'wrk.method = "{method}"\n')
-        if body is not None:
-            script.write(f"wrk.body = [[{body}]]\n")
+        if variants:
+            rows = ",\n".join("{" + _lua_string(v.get("body") or "") + ", {" + ", ".join(
+                f"[ {_lua_string(k)} ] = {_lua_string(val)}" for k, val in v.get("headers", {}).items()) + "}}"
+                for v in variants)
+            script.write(f"local variants = {{\n{rows}\n}}\nlocal n = 0\n"
+                         "request = function()\n  n = n + 1\n  local v = variants[(n % #variants) + 1]\n"
+                         f"  return wrk.format({_lua_string(method)}, nil, v[2], v[1])\nend\n")
         script.close()
         args += ["-s", script.name]
-    output = subprocess.run(args + [url], capture_output=True, text=True, timeout=MAX_SECONDS + 30).stdout
+    result = subprocess.run(args + [url], capture_output=True, text=True, timeout=MAX_SECONDS + 30)
     if script:
         os.unlink(script.name)
-    return _parse_wrk(output)
+    if result.returncode or result.stderr.strip():
+        raise RuntimeError(f"wrk failed: {result.stderr.strip()[-500:]}")
+    return _parse_wrk(result.stdout)
 
 
 def _to_ms(value):
