@@ -38,7 +38,9 @@ def bench_app():
     """The app gunicorn serves: production settings from the environment, submission limits raised."""
     from feedback import create_app
 
-    return create_app({"OPINION_SUBMIT_LIMIT": "100000 per minute", "RECEIPT_LOOKUP_LIMIT": "100000 per minute"})
+    app = create_app({"OPINION_SUBMIT_LIMIT": "100000 per minute", "RECEIPT_LOOKUP_LIMIT": "100000 per minute"})
+    app.extensions["classifier"].warm_up()  # as wsgi.py does
+    return app
 
 
 def seed(database_url, count, instance):

@@ -29,6 +29,21 @@ class ClassifierHolder:
                     self._failed = True
         return self._model
 
+    def warm_up(self):
+        """Load the model and run it once (explanation weights included); True if it works.
+
+        Serving calls this before gunicorn forks its workers (--preload): they then share
+        the model's memory and none spends its first seconds loading it."""
+        model = self.get()
+        if model is None:
+            return False
+        try:
+            model.predict("Cán bộ tiếp dân nhiệt tình").to_dict()
+        except Exception as error:  # degrades tagging only, as get() does
+            log.warning("classifier failed its warm-up: %s", type(error).__name__)
+            return False
+        return True
+
     def replace(self, model):
         """Swap in another model (after an admin activates a version); None forgets it."""
         with self._lock:
