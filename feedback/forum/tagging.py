@@ -23,7 +23,7 @@ from feedback.extensions import db
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
-BATCH_WINDOW_SECONDS = 0.05
+BATCH_WINDOW_SECONDS = 0.25
 EXIT_WAIT_SECONDS = 10
 
 
