@@ -9,19 +9,22 @@
 """
 
 from collections import Counter
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
 
-from classifier.text import fold_diacritics
+from classifier.text import fold_diacritics, is_bare
 
 CHAR_NGRAMS = (2, 5)
 ACCENTED_NGRAMS = 2  # longest accented word n-gram; 3 gained nothing in cross-validation
 # Column blocks, in order; each is L2-normalised on its own, as separate
 # TfidfVectorizers side by side would be.
 BLOCKS = ("word", "char", "accented")
+# From this many docs, a batch's count matrices are put in order by regrouping
+# rather than by sorting (see Featurizer.transform).
+REGROUP_FROM = 100
 
 
 def word_grams(words, longest=3):
@@ -33,14 +36,6 @@ def word_grams(words, longest=3):
     if longest >= 3:
         grams += map(" ".join, zip(words, words[1:], words[2:]))
     return grams
-
-
-@lru_cache(maxsize=1024)
-def _layout(n_words, longest):
-    """(first word, length) of each n-gram in word_grams' order, for n words."""
-    first = [i for n in range(1, longest + 1) for i in range(n_words - n + 1)]
-    length = [n for n in range(1, longest + 1) for _ in range(max(n_words - n + 1, 0))]
-    return first, length
 
 
 @lru_cache(maxsize=65536)
@@ -59,11 +54,6 @@ def fold_word(word):
     return fold_diacritics(word)
 
 
-def is_bare(text):
-    """True when a text carries no diacritics at all (typed on a plain keyboard)."""
-    return text.isascii() or fold_diacritics(text) == text.lower()
-
-
 class Doc:
     """What the featurizer reads of one text: its normalised words, accented
     (as tokenize gives them) and folded, and whether it was typed bare."""
@@ -72,7 +62,7 @@ class Doc:
 
     def __init__(self, words, bare):
         self.words = words
-        self.folded = [fold_word(w) for w in words]
+        self.folded = list(map(fold_word, words))
         self.bare = bare
 
 
@@ -176,54 +166,59 @@ class Featurizer:
                       + [accented_df[g] for g in self.accented_vocabulary])
         self.idf = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
         self._names, self._char_columns = None, {}
+        self.__dict__.pop("_gram_tables", None)
         return self.transform(docs)
 
     def transform(self, docs):
         """Features of docs (see Doc): the matrix and its n-gram occurrences."""
-        word_lookup, accented_lookup = self.word_vocabulary.get, self.accented_vocabulary.get
-        restore = self.restorer.restore if self.accented else None
-        # Two streams of n-gram occurrences, (column, first word, length) each;
-        # accented columns get their block's offset afterwards, all at once.
-        word_stream, accented_stream = ([], [], []), ([], [], [])
-        word_columns, word_firsts, word_lengths = word_stream
-        accented_columns, accented_firsts, accented_lengths = accented_stream
-        n_words, all_words = [], []
-        for doc in docs:
-            n = len(doc.folded)
-            n_words.append(n)
-            all_words += doc.folded
-            word_columns += map(word_lookup, word_grams(doc.folded), repeat(-1))
-            first, length = _layout(n, 3)
-            word_firsts += first
-            word_lengths += length
-            if restore is not None:
-                accented_columns += map(accented_lookup, word_grams(restore(doc), ACCENTED_NGRAMS), repeat(-1))
-                first, length = _layout(n, ACCENTED_NGRAMS)
-                accented_firsts += first
-                accented_lengths += length
+        folded = [doc.folded for doc in docs]
+        n_words = np.fromiter(map(len, folded), dtype=np.int64, count=len(docs))
+        all_words = list(chain.from_iterable(folded))
         word_offsets = np.zeros(len(docs) + 1, dtype=np.int64)
         np.cumsum(n_words, out=word_offsets[1:])
+        word_doc = np.repeat(np.arange(len(docs)), n_words)
         starts = np.array([0, len(self.word_vocabulary), len(self.word_vocabulary) + len(self.char_vocabulary)])
-        grams = []
-        for (columns, firsts, lengths), offset, longest in zip((word_stream, accented_stream), starts[[0, 2]], (3, ACCENTED_NGRAMS)):
-            columns = np.array(columns, dtype=np.int64)
-            doc_of = np.repeat(np.arange(len(docs)), _grams_per_doc(np.array(n_words), longest) if columns.size else 0)
-            first = np.array(firsts, dtype=np.int64) + word_offsets[doc_of]
-            known = columns >= 0
-            grams.append((doc_of[known], columns[known] + offset, first[known], np.array(lengths, dtype=np.int64)[known]))
-        doc_of, columns, first, length = (np.concatenate(parts) for parts in zip(*grams))
-        # Char n-grams go word by word: each distinct word of the batch is looked
-        # up once, then (docs x words) @ (words x char n-grams) counts them.
+        # Each distinct word of the batch is looked up once: its unigram column
+        # here, its char n-grams below.
         batch_words = {word: i for i, word in enumerate(dict.fromkeys(all_words))}
         word_ids = np.fromiter(map(batch_words.__getitem__, all_words), dtype=np.int64, count=len(all_words))
-        char_matrix = self._char_matrix(list(batch_words))
-        word_doc = np.repeat(np.arange(len(docs)), n_words)
-        words_in_docs = sp.csr_matrix((np.ones(len(word_ids), dtype=np.float32), (word_doc, word_ids)),
-                                      shape=(len(docs), len(batch_words)))
-        gram_counts = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), (doc_of, columns)),
+        unigrams = np.fromiter(map(self.word_vocabulary.get, batch_words, repeat(-1)), dtype=np.int64,
+                               count=len(batch_words))[word_ids]
+        # Word n-grams of the whole batch at once, its docs end to end.
+        tables = self._gram_tables
+        occurrences = [_occurrences(unigrams, tables[0], len(self.word_vocabulary), 3, word_doc)]
+        if self.accented:
+            restored = list(chain.from_iterable(map(self.restorer.restore, docs)))
+            unigrams = np.fromiter(map(self.accented_vocabulary.get, restored, repeat(-1)), dtype=np.int64,
+                                   count=len(restored))
+            occurrences.append(_occurrences(unigrams, tables[1], len(self.accented_vocabulary), ACCENTED_NGRAMS,
+                                            word_doc, starts[2]))
+        columns, first, length = (np.concatenate(parts) for parts in zip(*occurrences))
+        doc_of = word_doc[first]
+        gram_counts = sp.coo_matrix((np.ones(len(columns), dtype=np.float32), (doc_of, columns)),
                                     shape=(len(docs), len(self.idf)))
-        X, norms = self._weigh(gram_counts + words_in_docs @ char_matrix)
+        # (docs x words) @ (words x char n-grams) counts the char n-grams.
+        char_matrix = self._char_matrix(list(batch_words))
+        words_in_docs = sp.csr_matrix((np.ones(len(word_ids), dtype=np.float32), word_ids, word_offsets),
+                                      shape=(len(docs), len(batch_words)))
+        # Both counts with each row's columns in order (CSR's canonical form,
+        # which the heads' sums must see), X is a merge of their disjoint columns.
+        if len(docs) >= REGROUP_FROM:
+            # Regrouped by column, then by doc, the columns come out in order:
+            # passes over the entries and over every column, no sort.
+            gram_counts = gram_counts.tocsc().tocsr()
+            char_counts = (char_matrix.T.tocsr() @ words_in_docs.T.tocsr()).tocsc().T
+        else:  # few docs: sorting their rows costs less than a pass over every column
+            gram_counts = gram_counts.tocsr()
+            char_counts = words_in_docs @ char_matrix
+            char_counts.sort_indices()
+        X, norms = self._weigh(gram_counts + char_counts)
         return Features(X, starts, norms, (doc_of, columns, first, length), char_matrix, word_ids, word_offsets)
+
+    @cached_property
+    def _gram_tables(self):
+        """The word and accented vocabularies' longer n-grams by number (see _gram_table)."""
+        return _gram_table(self.word_vocabulary), _gram_table(self.accented_vocabulary)
 
     def _char_matrix(self, words):
         """Words x columns 0/1 matrix of the char n-grams of `words` (folded)."""
@@ -234,20 +229,25 @@ class Featurizer:
         return sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
                              shape=(len(rows), len(self.idf)))
 
-    def _weigh(self, counts):
-        """Sublinear TF-IDF of a docs x columns count matrix, each block of a row
-        L2-normalised, as float32 CSR; and the docs x BLOCKS norms divided by."""
-        X = counts.tocsr()
-        X.sum_duplicates()
+    def _weigh(self, X):
+        """Sublinear TF-IDF of a docs x columns count matrix (float32 canonical
+        CSR, weighed in place), each block of a row L2-normalised; and the
+        docs x BLOCKS norms divided by."""
         n_docs = X.shape[0]
-        X.data = (1 + np.log(X.data)) * self.idf[X.indices]
-        rows = np.repeat(np.arange(n_docs), np.diff(X.indptr))
-        blocks = (X.indices >= len(self.word_vocabulary)).astype(np.int64) + (
-            X.indices >= len(self.word_vocabulary) + len(self.char_vocabulary))
-        cell = rows * len(BLOCKS) + blocks
-        norms = np.sqrt(np.bincount(cell, weights=X.data.astype(np.float64) ** 2, minlength=n_docs * len(BLOCKS)))
+        np.log(X.data, out=X.data)
+        X.data += 1
+        X.data *= self.idf[X.indices]
+        cell = np.repeat(np.arange(0, n_docs * len(BLOCKS), len(BLOCKS)), np.diff(X.indptr))
+        cell += X.indices >= len(self.word_vocabulary)
+        cell += X.indices >= len(self.word_vocabulary) + len(self.char_vocabulary)
+        squares = X.data.astype(np.float64)
+        squares *= squares
+        norms = np.sqrt(np.bincount(cell, weights=squares, minlength=n_docs * len(BLOCKS)))
         norms[norms == 0] = 1.0
-        X.data = (X.data / norms[cell]).astype(np.float32)
+        # Into squares' memory (fewer fresh pages); "clip" as the cells are all
+        # in range and the default would buffer.
+        divisors = np.take(norms, cell, out=squares, mode="clip")
+        X.data = np.divide(X.data, divisors, out=divisors).astype(np.float32)
         return X, norms.reshape(n_docs, len(BLOCKS))
 
     def char_columns(self, word):
@@ -277,12 +277,41 @@ class Featurizer:
         state = dict(self.__dict__)
         state["_names"] = None  # rebuilt on demand
         state["_char_columns"] = {}
+        state.pop("_gram_tables", None)
         return state
 
 
-def _grams_per_doc(n_words, longest):
-    """How many 1- to `longest`-grams docs of `n_words` words have."""
-    return sum(np.maximum(n_words - n + 1, 0) for n in range(1, longest + 1))
+def _gram_table(vocabulary):
+    """{key: column} of the 2-grams and longer of `vocabulary`, an n-gram's key
+    being (column of its first n-1 words) x len(vocabulary) + (column of its
+    last word). Both are in the vocabulary whenever the n-gram is: every doc
+    holding an n-gram holds both, so they pass min_df too."""
+    table = {}
+    for gram, column in vocabulary.items():
+        *head, last = gram.split(" ")
+        if head:
+            table[vocabulary[" ".join(head)] * len(vocabulary) + vocabulary[last]] = column
+    return table
+
+
+def _occurrences(unigrams, table, size, longest, word_doc, offset=0):
+    """(column + offset, first word, length) of each 1- to `longest`-gram in
+    the vocabulary of `size` n-grams of a batch's words, docs end to end:
+    unigrams[i] is the column of word i (-1 if none), word_doc[i] its doc.
+    Longer n-grams are looked up by number in `table` (see _gram_table), and
+    those straddling two docs are left out."""
+    found = unigrams
+    parts = []
+    for n in range(1, longest + 1):
+        if n > 1:
+            head, last = found[:-1], unigrams[n - 1:]
+            known = np.flatnonzero((head >= 0) & (last >= 0) & (word_doc[:len(last)] == word_doc[n - 1:]))
+            keys = (head[known] * size + last[known]).tolist()
+            found = np.full(len(last), -1)
+            found[known] = np.fromiter(map(table.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
+        first = np.flatnonzero(found >= 0)
+        parts.append((found[first] + offset, first, np.full(len(first), n)))
+    return [np.concatenate(column) for column in zip(*parts)]
 
 
 def _vocabulary(df, min_df):

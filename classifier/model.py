@@ -11,12 +11,12 @@ import sklearn
 
 from classifier.corpus import check_example, corpus_files, load_examples, training_data_hash
 from classifier.evaluation import score_predictions
-from classifier.explain import BatchExplainer
-from classifier.features import Featurizer, doc_of
+from classifier.explain import BatchExplainer, explain_weights, paused_gc
+from classifier.features import Doc, Featurizer, doc_of
 from classifier.heads import MultiLabelHead, SingleLabelHead
 from classifier.labels import MAX_TOPICS, OTHER, SENTIMENTS, TOPICS
 from classifier.storage import FORMAT, default_model_dir, save_model
-from classifier.text import canonical, fold_diacritics, tokenize
+from classifier.text import canonical, fold_diacritics, is_bare, token_columns, tokenize
 
 # Below this overall confidence a prediction asks for a human look.
 ABSTAIN_BELOW = 0.5
@@ -67,7 +67,7 @@ class Prediction:
             "sentiment_scores": dict(self.sentiment_scores),
             "confidence": self.confidence,
             "abstain": self.abstain,
-            "explanation": {label: [list(pair) for pair in pairs] for label, pairs in self.explanation.items()},
+            "explanation": {label: list(map(list, pairs)) for label, pairs in self.explanation.items()},
         }
 
     def __eq__(self, other):
@@ -104,25 +104,30 @@ class Model:
         the first time any prediction's `.explanation` is read.
         """
         texts = list(texts)
-        token_lists = [tokenize(text) for text in texts]
-        features = self.featurizer.transform([doc_of(tokens, text) for tokens, text in zip(token_lists, texts)])
-        X = features.X
-        topic_probs = self.topic_head.predict_proba(X)
-        sentiment_probs = self.sentiment_head.predict_proba(X)
-        sentiment_choice = self.sentiment_head.choose(sentiment_probs)
-        explainer = None
-        if explain:
-            weights, rows = self._weights()
-            explainer = BatchExplainer(features, weights, rows, token_lists, texts)
-        predictions = self._predictions(topic_probs, sentiment_probs, sentiment_choice)
-        empty = np.diff(X.indptr) == 0
-        for i, (tokens, prediction) in enumerate(zip(token_lists, predictions)):
-            if empty[i] or not any(t.norm[0].isalpha() and not t.norm.startswith("xx") for t in tokens):
-                # Nothing the model knows (empty, emoji only, another script): say so.
-                predictions[i] = _unknown()
-            elif explainer is not None:
-                labels = [label for label in prediction.topics + [prediction.sentiment] if label != OTHER]
-                prediction.explain_later(partial(explainer.explain, i, labels))
+        with paused_gc():  # see paused_gc: a batch's objects all live until it ends
+            columns = [token_columns(text) for text in texts]
+            docs = [Doc(norms, is_bare(text)) for (norms, *_), text in zip(columns, texts)]
+            features = self.featurizer.transform(docs)
+            X = features.X
+            topic_probs = self.topic_head.predict_proba(X)
+            sentiment_probs = self.sentiment_head.predict_proba(X)
+            sentiment_choice = self.sentiment_head.choose(sentiment_probs)
+            predictions = self._predictions(topic_probs, sentiment_probs, sentiment_choice)
+            empty = (np.diff(X.indptr) == 0).tolist()
+            wanted = {}  # text index -> labels to explain
+            for i, ((norms, *_), prediction) in enumerate(zip(columns, predictions)):
+                if empty[i] or not any(norm[0].isalpha() and not norm.startswith("xx") for norm in norms):
+                    # Nothing the model knows (empty, emoji only, another script): say so.
+                    predictions[i] = _unknown()
+                elif explain:
+                    wanted[i] = tuple(label for label in prediction.topics + [prediction.sentiment] if label != OTHER)
+            if wanted:
+                # Labels in tuples, one bound method: the fewer containers a batch
+                # leaves alive, the less each later garbage collection walks.
+                weights, rows = self._weights()
+                explanation_of = BatchExplainer(features, weights, rows, columns, wanted).explain
+                for i, labels in wanted.items():
+                    predictions[i].explain_later(partial(explanation_of, i, labels))
         return predictions
 
     def _predictions(self, topic_probs, sentiment_probs, sentiment_choice):
@@ -138,7 +143,7 @@ class Model:
         passing = topic_probs >= thresholds
         passing[:, other] = False
         passed = np.where(passing, topic_probs, -1.0)
-        order = np.argsort(-passed, axis=1, kind="stable")[:, :MAX_TOPICS]
+        order = np.argsort(-passed, axis=1, kind="stable")[:, :MAX_TOPICS].tolist()
         n_passing = np.minimum(passing.sum(axis=1), MAX_TOPICS).tolist()
         other_wins = ((topic_probs[:, other] >= thresholds[other])
                       & (topic_probs[:, other] >= passed.max(axis=1))).tolist()
@@ -151,7 +156,7 @@ class Model:
             if other_wins[i]:
                 chosen = [other]
             elif n_passing[i]:
-                chosen = order[i, :n_passing[i]].tolist()
+                chosen = order[i][:n_passing[i]]
             else:
                 chosen = [nearest[i]]
             confidence = min(topic_row[chosen[0]], sentiment_row[sentiment_index])
@@ -162,8 +167,9 @@ class Model:
         return predictions
 
     def _weights(self):
-        """(labels x features matrix, {label: row}): each row's dot product with
-        the features raises that label's probability."""
+        """(weights, {label: row}), the weights a labels x features matrix (in
+        the form explain.word_scores reads) whose rows' dot products with the
+        features raise their labels' probabilities."""
         if self._explain_weights is None:
             topic = self.topic_head.coef_ * self.topic_head.platt_[:, :1]
             # Sentiment probabilities are a softmax over calibrated mixes of the
@@ -171,8 +177,8 @@ class Model:
             logits = self.sentiment_head.calib_coef_ @ self.sentiment_head.coef_
             sentiment = logits - logits.mean(axis=0)
             # Times idf: explanations start from a feature's value before normalisation.
-            matrix = np.ascontiguousarray(np.vstack([topic, sentiment]) * self.featurizer.idf, dtype=np.float32)
-            self._explain_weights = (matrix, {label: i for i, label in enumerate(TOPICS + SENTIMENTS)})
+            matrix = (np.vstack([topic, sentiment]) * self.featurizer.idf).astype(np.float32)
+            self._explain_weights = (explain_weights(matrix), {label: i for i, label in enumerate(TOPICS + SENTIMENTS)})
         return self._explain_weights
 
     def save(self, directory):
