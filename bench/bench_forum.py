@@ -173,6 +173,9 @@ def measure(label, database_url, args, baseline, model_dir):
         deep = load(url + "/forum?after=" + urllib.parse.quote(older), args.connections, args.requests,
                     seconds=args.seconds)
         pairs = sessions_with_tokens(url, 64)
+        # A visitor with a session (after tracking an opinion, say) skips the shared page cache.
+        with_session = load(url + "/forum", args.connections, args.requests, seconds=args.seconds,
+                            headers={"Cookie": pairs[0][0]})
         variants = submission_variants(pairs)
         load(url + "/u/CM-TPCM-P5/new", connections=4, requests=50, method="POST", variants=variants, seconds=2)
         submit = load(url + "/u/CM-TPCM-P5/new", args.connections, args.submissions, method="POST",
@@ -182,6 +185,7 @@ def measure(label, database_url, args, baseline, model_dir):
     lines.append(report(f"[{label}] GET /forum (page 1)", first, baseline))
     lines.append(report(f"[{label}] GET /forum unit subtree", filtered, baseline))
     lines.append(report(f"[{label}] GET /forum deep keyset page", deep, baseline))
+    lines.append(report(f"[{label}] GET /forum, visitor with a session", with_session, baseline))
     lines.append(report(f"[{label}] POST opinion + classify", submit, baseline))
     new, tagged = submission_tagging(database_url)
     lines.append(f"[{label}] opinions posted during the run: {new}, tagged by the classifier: {tagged}")
