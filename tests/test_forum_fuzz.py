@@ -9,10 +9,10 @@ from urllib.error import HTTPError
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from feedback.extensions import db
-from feedback.forum.models import Opinion
+from feedback.forum.models import Opinion, OpinionTopic
 from tests.forum_helpers import submit, use_fake_model
 
 PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "<svg onload=alert(1)>",
@@ -120,3 +120,8 @@ def test_two_hundred_concurrent_submissions_each_stored_once(app, live_server, t
     assert len({receipt for _, receipt in acknowledged}) == 200
     hashes = db.session.scalars(select(Opinion.receipt_hash)).all()
     assert len(set(hashes)) == 200
+    # Tagged in the background, each exactly once, after the citizens had their receipts.
+    assert app.extensions["tagging"].join(timeout=60)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.classified_at.is_(None))) == 0
+    assert db.session.scalar(select(func.count()).select_from(OpinionTopic)) == 200
