@@ -79,22 +79,10 @@ def backfill(model, batch_size=BACKFILL_BATCH):
         if not ids:
             break
         opinions = db.session.scalars(select(Opinion).where(Opinion.id.in_(ids)).order_by(Opinion.id)).all()
-        try:
-            predictions = model.predict_batch([o.body for o in opinions])
-        except Exception as error:  # fall back to one at a time to find the bad one
-            log.warning("batch classification failed: %s", type(error).__name__)
-            predictions = None
-        done = []
-        for index, opinion in enumerate(opinions):
-            try:
-                prediction = predictions[index] if predictions is not None else model.predict(opinion.body)
-                forum.apply_prediction(opinion, prediction, getattr(model, "version", "unknown"))
-                done.append(opinion)
-            except Exception as error:
-                log.warning("classifying opinion %s failed: %s", opinion.id, type(error).__name__)
-                failed_ids.add(opinion.id)
-                failed += 1
-        db.session.commit()
+        done = forum.classify_opinions(opinions, model)
+        left_untagged = {o.id for o in opinions} - {o.id for o in done}
+        failed_ids |= left_untagged
+        failed += len(left_untagged)
         tagged += len(done)
         for opinion in done:
             signals.opinion_classified.send(app, opinion=opinion)

@@ -274,15 +274,6 @@ def classify_opinions(opinions, classifier=None):
     return tagged
 
 
-def classify_opinion(opinion, classifier=None, send_signal=True):
-    """Tag one stored opinion; False (opinion left untagged) when there is no model or it fails."""
-    if not classify_opinions([opinion], classifier):
-        return False
-    if send_signal:
-        signals.opinion_classified.send(current_app._get_current_object(), opinion=opinion)
-    return True
-
-
 def tag_and_route(opinions, classifier=None):
     """What follows a submission: tag the new opinions, then announce each one
     (`opinion_submitted`: conduct cases open, staff get mail). Runs in the request,
