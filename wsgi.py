@@ -2,10 +2,8 @@
 
 import sys
 
-from feedback import create_app
+from feedback import create_app, prepare_to_fork
 
 app = create_app()
-if "gunicorn" in sys.modules:
-    # Serving: load the classifier before gunicorn forks its workers (with --preload), so that
-    # they share its memory and none spends its first seconds loading it. Commands skip this.
-    app.extensions["classifier"].warm_up()
+if "gunicorn" in sys.modules:  # serving; `flask` commands skip this
+    prepare_to_fork(app)

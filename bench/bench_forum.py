@@ -36,10 +36,10 @@ CHUNK = 5000
 
 def bench_app():
     """The app gunicorn serves: production settings from the environment, submission limits raised."""
-    from feedback import create_app
+    from feedback import create_app, prepare_to_fork
 
     app = create_app({"OPINION_SUBMIT_LIMIT": "100000 per minute", "RECEIPT_LOOKUP_LIMIT": "100000 per minute"})
-    app.extensions["classifier"].warm_up()  # as wsgi.py does
+    prepare_to_fork(app)  # as wsgi.py does
     return app
 
 

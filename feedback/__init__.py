@@ -1,5 +1,6 @@
 """Lắng nghe: the Flask application factory."""
 
+import gc
 import logging
 import os
 
@@ -66,6 +67,16 @@ def create_app(test_config=None):
     app.extensions["public_page_cache"] = app.wsgi_app
     quiet_request_logs()
     return app
+
+
+def prepare_to_fork(app):
+    """Before a pre-forking server (gunicorn --preload) starts its workers: load the classifier
+    once, so that they share its memory and none spends its first seconds loading it; then
+    freeze what is loaded, which lives as long as the workers, so that the garbage collector
+    need not walk it again in each of them (nor touch, and so copy, its memory pages)."""
+    app.extensions["classifier"].warm_up()
+    gc.collect()
+    gc.freeze()
 
 
 class DropClientAddress(logging.Filter):

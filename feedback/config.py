@@ -52,7 +52,9 @@ def default_config(instance_path):
         "LANGUAGES": {"vi": "Tiếng Việt", "en": "English"},
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_STRATEGY": "moving-window",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # No X-RateLimit-* headers on every response: working them out costs one more storage
+        # round trip per request. A refused request still says when to retry (feedback.errors).
+        "RATELIMIT_HEADERS_ENABLED": False,
         # A Redis outage must not take the site down: count in memory meanwhile.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,

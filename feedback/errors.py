@@ -1,14 +1,17 @@
 """Translated error pages that never leak a stack trace."""
 
 import logging
+import math
+import time
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, InterfaceError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from feedback.extensions import db
+from feedback.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +35,25 @@ def render_error(code, message=None):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _seconds_to_wait():
+    """Seconds until the exhausted limit of this request frees a slot (60 if the store cannot say)."""
+    try:
+        waits = [limit.reset_at - time.time() for limit in limiter.current_limits if limit.breached]
+    except Exception:  # the limit store went away meanwhile
+        waits = []
+    return max(1, math.ceil(max(waits))) if waits else 60
+
+
 def init_app(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, _l("Your form has expired or was not sent from this site. Please reload the page and try again."))
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error):
+        response = make_response(render_error(429))
+        response.headers["Retry-After"] = str(_seconds_to_wait())
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -179,8 +179,11 @@ def test_receipt_guessing_is_throttled(extra_app):
 
 def test_submissions_are_rate_limited(extra_app, tree):
     client = extra_app(RATELIMIT_ENABLED=True, OPINION_SUBMIT_LIMIT="2 per minute").test_client()
-    statuses = [send(client).status_code for _ in range(3)]
-    assert statuses == [200, 200, 429] and count_opinions() == 2
+    responses = [send(client) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429] and count_opinions() == 2
+    # The refusal says when to come back: within the minute of the limit.
+    assert 1 <= int(responses[2].headers["Retry-After"]) <= 60
+    assert "X-RateLimit-Remaining" not in responses[0].headers
 
 
 def _published(tree, moderator, n, unit="CM-TPCM-P5", **kwargs):
