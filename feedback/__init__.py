@@ -3,13 +3,14 @@
 import gc
 import logging
 import os
+from functools import partial
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from feedback.config import load_config
-from feedback.page_cache import PublicPageCache
+from feedback.page_cache import PublicPageCache, session_is_shareable
 
 
 def create_app(test_config=None):
@@ -62,8 +63,11 @@ def create_app(test_config=None):
 
     cli.init_app(app)
     # Outermost, so that a cached public page costs no more than a dictionary lookup.
-    app.wsgi_app = PublicPageCache(app.wsgi_app, private_cookies=(app.config["SESSION_COOKIE_NAME"],
-                                                                  app.config.get("REMEMBER_COOKIE_NAME", "remember_token")))
+    session_cookie = app.config["SESSION_COOKIE_NAME"]
+    app.wsgi_app = PublicPageCache(
+        app.wsgi_app, private_cookies=(session_cookie, app.config.get("REMEMBER_COOKIE_NAME", "remember_token")),
+        shareable={session_cookie: partial(session_is_shareable, app)},
+    )
     app.extensions["public_page_cache"] = app.wsgi_app
     quiet_request_logs()
     return app

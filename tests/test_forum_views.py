@@ -276,6 +276,26 @@ def test_forum_list_is_one_shared_public_page_for_visitors_without_a_session(app
     assert f'id="opinion-{second.id}"' in page and "Sửa thẳng" in page
 
 
+def test_a_citizen_who_opened_a_form_shares_the_public_list_unless_a_message_waits(app, client, tree, make_user):
+    moderator = make_user("moderator", "CM")
+    (first,) = _published(tree, moderator, 1)
+    with client.session_transaction() as session:  # as after opening a form (CSRF is off in tests)
+        session["csrf_token"] = "token-of-a-form-this-browser-opened"
+    client.get("/track")  # Flask-Login marks such a session "not fresh" once, with a Set-Cookie
+    page = client.get("/forum")
+    assert page.headers["Cache-Control"].startswith("public, max-age=") and "Set-Cookie" not in page.headers
+    # Served from the shared cache from now on: a change behind the app's back does not show.
+    db.session.execute(update(Opinion).where(Opinion.id == first.id).values(public_body="Sửa thẳng trong cơ sở dữ liệu"))
+    db.session.commit()
+    assert client.get("/forum").get_data() == page.get_data()
+    # A message waiting in the session is shown by the next page, which is then private.
+    client.post("/track/forget")
+    waiting = client.get("/forum")
+    assert "public" not in waiting.headers.get("Cache-Control", "")
+    assert "không còn hiển thị ý kiến của bạn" in waiting.get_data(as_text=True)
+    assert client.get("/forum").headers["Cache-Control"].startswith("public")
+
+
 def test_forum_list_is_private_for_signed_in_staff_and_sessions(app, client, tree, make_user, auth):
     moderator = make_user("moderator", "CM")
     _published(tree, moderator, 1)

@@ -1,4 +1,4 @@
-"""The shared page cache keeps only what is marked public, and never serves a visitor with a session."""
+"""The shared page cache keeps only what is marked public, and never serves a signed-in visitor."""
 
 import pytest
 from flask import Flask, make_response, request
@@ -75,3 +75,36 @@ def test_language_cookie_is_part_of_the_key_and_long_max_ages_are_capped(site, m
     assert body(client, "/long") == long
     clock[0] += 2
     assert body(client, "/long") != long
+
+
+def test_a_private_cookie_that_passes_its_test_shares_the_cache(site):
+    app, cache = site
+    cache.shareable = {"session": lambda value: value == "harmless"}
+    harmless, other = Client(app), Client(app)
+    harmless.set_cookie("session", "harmless")
+    other.set_cookie("session", "signed-in")
+    first = body(harmless, "/public")
+    assert body(harmless, "/public") == first == body(Client(app), "/public")
+    assert body(other, "/public") != body(other, "/public") != first
+
+
+def test_session_is_shareable_only_when_signed_and_holding_no_user_or_message():
+    from flask import session
+
+    from feedback.page_cache import session_is_shareable
+
+    app = Flask(__name__)
+    app.secret_key = "test-secret"
+
+    def cookie_for(**data):
+        with app.test_request_context():
+            session.update(data)
+            return app.session_interface.get_signing_serializer(app).dumps(dict(session))
+
+    assert session_is_shareable(app, cookie_for(csrf_token="abc", tracked_opinion=7))
+    assert not session_is_shareable(app, cookie_for(csrf_token="abc", _user_id="3"))
+    assert not session_is_shareable(app, cookie_for(_flashes=[("success", "Done")]))
+    genuine = cookie_for(csrf_token="abc")
+    assert not session_is_shareable(app, genuine[:-2] + ("xx" if not genuine.endswith("xx") else "yy"))
+    app.secret_key = "another-secret"  # signed by someone else
+    assert not session_is_shareable(app, genuine)

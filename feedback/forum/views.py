@@ -16,6 +16,7 @@ from feedback.extensions import limiter
 from feedback.forum import services
 from feedback.forum.forms import IDENTITY_HINTS, KIND_HINTS, FilterForm, FollowUpForm, OpinionForm, TrackForm
 from feedback.forum.models import Identity, OpinionKind
+from feedback.page_cache import SHAREABLE_SESSION_KEYS
 from feedback.units.services import ancestors, get_unit_by_code, search_units
 from feedback.urls import safe_next_url
 
@@ -220,8 +221,11 @@ def _filters(form):
 @bp.route("/forum")
 def index():
     # Lists hold no per-visitor data (agreeing happens on an opinion's own page), so a rendered
-    # list is kept for FORUM_CACHE_SECONDS; for visitors without a session it is marked public
-    # and the shared page cache (feedback/page_cache.py) serves it without running the app.
+    # list is kept for FORUM_CACHE_SECONDS; for visitors who are not signed in and have no
+    # message waiting it is marked public, and the shared page cache (feedback/page_cache.py)
+    # serves it without running the app.
+    # Decided before rendering, which takes any waiting message out of the session.
+    shareable = not current_user.is_authenticated and set(session) <= SHAREABLE_SESSION_KEYS
     key = (str(get_locale()), request.full_path)
     body, fresh_for = services.cached_page(key) or (None, 0)
     if body is None:
@@ -238,8 +242,7 @@ def index():
         body = render_template("forum/_index_body.html", form=form, page=page, filters=filters, args=args)
         fresh_for = services.cache_page(key, body)
     response = make_response(render_template("forum/index.html", body=Markup(body)))
-    anonymous = current_app.config["SESSION_COOKIE_NAME"] not in request.cookies and not current_user.is_authenticated
-    if anonymous and fresh_for:
+    if shareable and fresh_for:
         response.cache_control.public = True
         response.cache_control.max_age = fresh_for
         response.vary.update(("Cookie", "Accept-Language"))
