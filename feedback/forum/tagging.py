@@ -72,11 +72,13 @@ class TaggingQueue:
         while True:
             items = [work.get()]
             # Under load, opinions arrive every few milliseconds: waiting a moment for the next
-            # ones makes one model call and one commit serve many of them.
-            deadline = time.monotonic() + BATCH_WINDOW_SECONDS
+            # ones makes one model call and one commit serve many of them. The thread sleeps
+            # through the wait rather than waiting on the queue, so that queueing an opinion
+            # wakes nobody: each wake-up would take the interpreter lock from the request.
+            time.sleep(BATCH_WINDOW_SECONDS)
             while len(items) < BATCH_SIZE:
                 try:
-                    items.append(work.get(timeout=max(0.0, deadline - time.monotonic())))
+                    items.append(work.get_nowait())
                 except queue.Empty:
                     break
             try:
