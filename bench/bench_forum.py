@@ -4,7 +4,7 @@
 
 Seeds a fresh database (SQLite file; PostgreSQL too with --postgres) with N opinions by bulk insert,
 then measures GET /forum (first page, a unit-subtree filter, a deep keyset page) and POST of the
-opinion form with classification. Submissions run with CSRF on: each simulated browser first fetches
+opinion form with classification, and once more with no model (storing and the receipt alone). Submissions run with CSRF on: each simulated browser first fetches
 a session cookie and a token. The rate limits stay on but are raised so the load is not refused.
 Targets: forum ≥ 0.35× hello world requests/s with p99 < 100 ms; submission p99 < 150 ms.
 """
@@ -157,13 +157,30 @@ def working_model_dir(folder):
         return str(build_default_model(Path(folder) / "model"))
 
 
-def measure(label, database_url, args, baseline, model_dir):
+def server_env(database_url, args, model_dir):
     env = {"LANGNGHE_ENV": "production", "SECRET_KEY": "bench-secret", "DATABASE_URL": database_url,
            "PROXY_COUNT": "0", "SITE_URL": "http://127.0.0.1"}
     if model_dir:
         env["CLASSIFIER_MODEL_DIR"] = model_dir
     if args.redis:
         env["RATELIMIT_STORAGE_URI"] = args.redis
+    return env
+
+
+def measure_without_classifier(label, database_url, args, baseline, folder):
+    """The same submissions with no model to load: what storing the opinion and showing the
+    receipt cost on their own (the opinions stay untagged, as when the model is missing)."""
+    env = server_env(database_url, args, model_dir=str(Path(folder) / "no-model-here"))
+    with serve("bench.bench_forum:bench_app()", env=env) as url:
+        variants = submission_variants(sessions_with_tokens(url, 64))
+        load(url + "/u/CM-TPCM-P5/new", connections=4, requests=50, method="POST", variants=variants, seconds=2)
+        submit = load(url + "/u/CM-TPCM-P5/new", args.connections, args.submissions, method="POST",
+                      variants=variants, seconds=args.seconds)
+    return report(f"[{label}] POST opinion, classifier off", submit, baseline)
+
+
+def measure(label, database_url, args, baseline, model_dir):
+    env = server_env(database_url, args, model_dir)
     lines = []
     with serve("bench.bench_forum:bench_app()", env=env) as url:
         load(url + "/forum", connections=4, requests=200, seconds=2)
@@ -259,6 +276,7 @@ def main():
                 seconds = seed(database_url, args.opinions, folder)
                 print(f"[{label}] seeded {args.opinions} opinions in {seconds:.1f} s", flush=True)
                 lines += measure(label, database_url, args, baseline, model_dir)
+                lines.append(measure_without_classifier(label, database_url, args, baseline, folder))
         finally:
             for _, _, drop in targets:
                 if drop:
