@@ -4,8 +4,8 @@
 
 Seeds a fresh database (SQLite file; PostgreSQL too with --postgres) with N opinions by bulk insert,
 then measures GET /forum (first page, a unit-subtree filter, a deep keyset page) and POST of the
-opinion form with classification, and once more with no model (storing and the receipt alone). Submissions run with CSRF on: each simulated browser first fetches
-a session cookie and a token. The rate limits stay on but are raised so the load is not refused.
+opinion form with classification, and once more with no model (storing and the receipt alone).
+Submissions run with CSRF on: each simulated browser first fetches a session cookie and a token. The rate limits stay on but are raised so the load is not refused.
 Targets: forum ≥ 0.35× hello world requests/s with p99 < 100 ms; submission p99 < 150 ms.
 """
 
@@ -172,11 +172,16 @@ def measure_without_classifier(label, database_url, args, baseline, folder):
     receipt cost on their own (the opinions stay untagged, as when the model is missing)."""
     env = server_env(database_url, args, model_dir=str(Path(folder) / "no-model-here"))
     with serve("bench.bench_forum:bench_app()", env=env) as url:
-        variants = submission_variants(sessions_with_tokens(url, 64))
-        load(url + "/u/CM-TPCM-P5/new", connections=4, requests=50, method="POST", variants=variants, seconds=2)
-        submit = load(url + "/u/CM-TPCM-P5/new", args.connections, args.submissions, method="POST",
-                      variants=variants, seconds=args.seconds)
+        submit = post_opinions(url, sessions_with_tokens(url, 64), args)
     return report(f"[{label}] POST opinion, classifier off", submit, baseline)
+
+
+def post_opinions(url, pairs, args):
+    """A short warm-up, then the measured load of opinion form posts from the simulated browsers."""
+    variants = submission_variants(pairs)
+    load(url + "/u/CM-TPCM-P5/new", connections=4, requests=50, method="POST", variants=variants, seconds=2)
+    return load(url + "/u/CM-TPCM-P5/new", args.connections, args.submissions, method="POST",
+                variants=variants, seconds=args.seconds)
 
 
 def measure(label, database_url, args, baseline, model_dir):
@@ -190,13 +195,10 @@ def measure(label, database_url, args, baseline, model_dir):
         deep = load(url + "/forum?after=" + urllib.parse.quote(older), args.connections, args.requests,
                     seconds=args.seconds)
         pairs = sessions_with_tokens(url, 64)
-        # A visitor with a session (after tracking an opinion, say) skips the shared page cache.
+        # A citizen who opened a form: their session holds its CSRF token.
         with_session = load(url + "/forum", args.connections, args.requests, seconds=args.seconds,
                             headers={"Cookie": pairs[0][0]})
-        variants = submission_variants(pairs)
-        load(url + "/u/CM-TPCM-P5/new", connections=4, requests=50, method="POST", variants=variants, seconds=2)
-        submit = load(url + "/u/CM-TPCM-P5/new", args.connections, args.submissions, method="POST",
-                      variants=variants, seconds=args.seconds)
+        submit = post_opinions(url, pairs, args)
         # Tagging runs in the background: give it a moment to finish before counting what it tagged.
         time.sleep(2)
     lines.append(report(f"[{label}] GET /forum (page 1)", first, baseline))

@@ -223,8 +223,8 @@ def index():
     # Lists hold no per-visitor data (agreeing happens on an opinion's own page), so a rendered
     # list is kept for FORUM_CACHE_SECONDS; for visitors who are not signed in and have no
     # message waiting it is marked public, and the shared page cache (feedback/page_cache.py)
-    # serves it without running the app.
-    # Decided before rendering, which takes any waiting message out of the session.
+    # serves it without running the app. Decided before rendering, which takes any waiting
+    # message out of the session.
     shareable = not current_user.is_authenticated and set(session) <= SHAREABLE_SESSION_KEYS
     key = (str(get_locale()), request.full_path)
     body, fresh_for = services.cached_page(key) or (None, 0)
