@@ -1,0 +1,75 @@
+"""The featurizer's negation block: which words count as negated, and that
+their columns come out the same for a text alone, in a batch, and typed bare."""
+
+import numpy as np
+import pytest
+
+from classifier.features import NEGATION_SCOPE, Featurizer, doc_of, negated_positions
+from classifier.text import tokenize
+
+
+def _docs(texts):
+    return [doc_of(tokenize(text), text) for text in texts]
+
+
+def _negated_names(featurizer, features, row):
+    """The negated-word columns set in one row of a Features matrix, by name."""
+    start = featurizer.block_starts[3]
+    names = featurizer.names()
+    columns = features.X[row].indices
+    return sorted(names[c] for c in columns if c >= start)
+
+
+@pytest.mark.parametrize("words, expected", [
+    (["cán", "bộ", "không", "nhiệt", "tình"], [3, 4]),
+    (["nhiệt", "tình", "không"], []),  # a negator at the end negates nothing
+    (["chưa", "a", "b", "c", "d", "e"], [1, 2, 3, 4]),  # the scope ends after NEGATION_SCOPE words
+    (["không", "chẳng", "x"], [1, 2]),  # a second negator is itself negated and renews the scope
+    (["khong", "nhiet"], []),  # bare: only after its accents are restored
+])
+def test_negated_positions(words, expected):
+    assert NEGATION_SCOPE == 4
+    assert negated_positions(words) == expected
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    texts = ["cán bộ không nhiệt tình", "cán bộ nhiệt tình", "thái độ không thân thiện",
+             "thái độ thân thiện", "chưa giải quyết hồ sơ", "đã giải quyết hồ sơ"] * 30
+    featurizer = Featurizer()
+    featurizer.fit_transform(_docs(texts))
+    return featurizer
+
+
+def test_negated_words_have_their_own_columns(fitted):
+    features = fitted.transform(_docs(["cán bộ không nhiệt tình", "cán bộ nhiệt tình", "chưa giải quyết"]))
+    assert _negated_names(fitted, features, 0) == ["¬nhiet", "¬tinh"]
+    assert _negated_names(fitted, features, 1) == []
+    assert _negated_names(fitted, features, 2) == ["¬giai", "¬quyet"]
+    # The plain word columns are there too: negation adds, it does not hide.
+    names = fitted.names()
+    assert {"nhiet", "tinh"} <= {names[c] for c in features.X[0].indices}
+
+
+def test_bare_text_is_negated_after_its_accents_are_restored(fitted):
+    accented, bare = fitted.transform(_docs(["thái độ không thân thiện", "thai do khong than thien"])).X
+    assert np.array_equal(accented.indices, bare.indices)
+    assert np.allclose(accented.data, bare.data)
+
+
+def test_negation_does_not_reach_across_texts_of_a_batch(fitted):
+    texts = ["cán bộ không", "nhiệt tình", "thái độ chưa", "thân thiện"]
+    batch = fitted.transform(_docs(texts))
+    for row, text in enumerate(texts):
+        alone = fitted.transform(_docs([text]))
+        assert _negated_names(fitted, batch, row) == _negated_names(fitted, alone, 0) == []
+        assert np.array_equal(batch.X[row].toarray(), alone.X.toarray())
+
+
+def test_big_batches_match_small_ones(fitted):
+    # From REGROUP_FROM docs, transform puts its matrices in order another way.
+    texts = ["cán bộ không nhiệt tình, chưa giải quyết hồ sơ", "thái độ thân thiện"] * 80
+    big = fitted.transform(_docs(texts)).X
+    small = fitted.transform(_docs(texts[:2])).X
+    assert np.allclose(big[:2].toarray(), small.toarray())
+    assert _negated_names(fitted, fitted.transform(_docs(texts)), 0) == ["¬giai", "¬ho", "¬nhiet", "¬quyet", "¬so", "¬tinh"]
