@@ -51,7 +51,8 @@ def bench_uit(uit_dir):
     }
     for task in ("sentiment", "topic"):
         part = report[task]
-        line(f"{task}: C chosen on dev / dev macro-F1", f"{part['C']} / {part['dev_macro_f1']:.4f}")
+        line(f"{task}: C, class weights chosen on dev / dev macro-F1",
+             f"{part['C']}, {part['class_weight']} / {part['dev_macro_f1']:.4f}")
         for metric in ("macro_f1", "weighted_f1", "accuracy"):
             accented, bare = part["test"][metric], part["test_no_diacritics"][metric]
             target = targets.get((task, metric))

@@ -122,7 +122,7 @@ def benchmark(dataset, data_dir, as_json):
         for name in ("test", "test_no_diacritics"):
             s = part[name]
             click.echo(f"  {task:<9} {name:<19} macro-F1 {s['macro_f1']:.4f}  weighted-F1 {s['weighted_f1']:.4f}  "
-                       f"accuracy {s['accuracy']:.4f}  (C={part['C']})")
+                       f"accuracy {s['accuracy']:.4f}  (C={part['C']}, class weights {part['class_weight']})")
 
 
 @cli.command("build-default")

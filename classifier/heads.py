@@ -21,11 +21,11 @@ OFFSET_GRID = np.arange(-2.0, 2.01, 0.25)
 _DEFAULT_PLATT = (2.0, 0.0)
 
 
-def _svc(C, random_state):
+def _svc(C, random_state, class_weight="balanced"):
     """The base estimator: fast on sparse text and converges at these C values."""
     # tol 1e-2: out-of-fold scores on the corpus and UIT-VSFC dev scores within
     # 0.003 of 1e-3's, in a fifth less time.
-    return LinearSVC(C=C, class_weight="balanced", random_state=random_state, max_iter=10_000, tol=1e-2)
+    return LinearSVC(C=C, class_weight=class_weight, random_state=random_state, max_iter=10_000, tol=1e-2)
 
 
 def _folds(n, folds, random_state):
@@ -57,7 +57,7 @@ def _fit_platt(scores, y, weight):
     """(slope, bias) mapping a score to a probability, fitted by logistic regression."""
     if y.min() == y.max():
         return 0.0, (6.0 if y[0] else -6.0)
-    lr = LogisticRegression(C=100.0).fit(scores.reshape(-1, 1), y, sample_weight=weight)
+    lr = LogisticRegression(C=100.0, max_iter=1000).fit(scores.reshape(-1, 1), y, sample_weight=weight)
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
@@ -128,12 +128,15 @@ class SingleLabelHead:
 
     `prefer` names a class that wins whenever its probability is within
     `tie_margin` of the best one: the taxonomy's rule that a balanced mix of
-    praise and complaint counts as negative.
+    praise and complaint counts as negative. `class_weight` is LinearSVC's:
+    "balanced" weighs each class inversely to its frequency, None not at all.
     """
 
-    def __init__(self, labels, C=0.5, folds=5, random_state=0, prefer=None, tie_margin=0.1):
+    def __init__(self, labels, C=0.5, folds=5, random_state=0, prefer=None, tie_margin=0.1,
+                 class_weight="balanced"):
         self.labels = tuple(labels)
         self.C = C
+        self.class_weight = class_weight
         self.folds = folds
         self.random_state = random_state
         self.prefer = prefer
@@ -151,7 +154,7 @@ class SingleLabelHead:
             oof[test] = np.asarray(X[test] @ coef.T) + bias
         self.coef_, self.intercept_ = self._fit_scores(X, y, weight)
         present = np.unique(y)
-        calibrator = LogisticRegression(C=100.0).fit(oof, y, sample_weight=weight) if len(present) > 1 else None
+        calibrator = LogisticRegression(C=100.0, max_iter=1000).fit(oof, y, sample_weight=weight) if len(present) > 1 else None
         self.calib_coef_ = np.zeros((k, k))
         self.calib_bias_ = np.full(k, -30.0)
         if calibrator is None:
@@ -173,7 +176,7 @@ class SingleLabelHead:
         if len(present) == 1:
             bias[present[0]] = 10.0
             return coef, bias
-        svc = _svc(self.C, self.random_state).fit(X, y, sample_weight=weight)
+        svc = _svc(self.C, self.random_state, self.class_weight).fit(X, y, sample_weight=weight)
         two = len(present) == 2  # sklearn keeps one row, for the second class
         coef[present] = _binary_rows(svc.coef_, -1) if two else svc.coef_
         bias[present] = _binary_rows(svc.intercept_, -1) if two else svc.intercept_
