@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from classifier.evaluation import single_label_scores
-from classifier.features import Featurizer, doc_of
+from classifier.features import Featurizer, doc_of, without_negated
 from classifier.heads import SingleLabelHead
 from classifier.text import fold_diacritics, tokenize
 
@@ -39,6 +39,11 @@ def _docs(texts):
     return [doc_of(tokenize(text), text) for text in texts]
 
 
+def _for_task(featurizer, task, X):
+    """Topic heads see no negated-words block, as in the bundled model."""
+    return without_negated(featurizer, X) if task == "topic" else X
+
+
 def _predict(head, X):
     """Class names chosen by the head's own rule (offsets picked on its out-of-fold predictions)."""
     return [head.labels[i] for i in head.choose(head.predict_proba(X))]
@@ -53,12 +58,13 @@ def dev_scores(train, dev, c_grid=C_GRID, class_weights=CLASS_WEIGHTS, random_st
     X_dev = featurizer.transform(_docs([r["text"] for r in dev])).X
     by_task = {}
     for task, labels in UIT_TASKS.items():
+        X_train_task, X_dev_task = _for_task(featurizer, task, X_train), _for_task(featurizer, task, X_dev)
         y_train = np.array([labels.index(r[task]) for r in train])
         true_dev = [r[task] for r in dev]
         by_task[task] = {
             (C, weight): single_label_scores(true_dev, _predict(
-                SingleLabelHead(labels, C=C, class_weight=weight, random_state=random_state).fit(X_train, y_train),
-                X_dev), labels)["macro_f1"]
+                SingleLabelHead(labels, C=C, class_weight=weight, random_state=random_state).fit(X_train_task, y_train),
+                X_dev_task), labels)["macro_f1"]
             for weight in class_weights for C in c_grid
         }
     return by_task
@@ -81,11 +87,12 @@ def benchmark_uit(data_dir, c_grid=C_GRID, class_weights=CLASS_WEIGHTS, random_s
         # Ties go to the bundled model's weighting, then to the smaller C.
         C, weight = max(by_setting, key=lambda s: (by_setting[s], s[1] == "balanced", -s[0]))
         y = np.array([labels.index(r[task]) for r in train_dev])
-        head = SingleLabelHead(labels, C=C, class_weight=weight, random_state=random_state).fit(X_train_dev, y)
+        head = SingleLabelHead(labels, C=C, class_weight=weight, random_state=random_state).fit(
+            _for_task(featurizer, task, X_train_dev), y)
         true_test = [r[task] for r in test]
         scores = {"C": C, "class_weight": weight or "none", "dev_macro_f1": by_setting[(C, weight)]}
         for name, X in (("test", X_test), ("test_no_diacritics", X_test_folded)):
-            full = single_label_scores(true_test, _predict(head, X), labels)
+            full = single_label_scores(true_test, _predict(head, _for_task(featurizer, task, X)), labels)
             scores[name] = {k: full[k] for k in ("macro_f1", "weighted_f1", "accuracy")}
             scores[name]["per_label_f1"] = {label: v["f1"] for label, v in full["per_label"].items()}
         report[task] = scores

@@ -331,6 +331,14 @@ class Featurizer:
         return state
 
 
+def without_negated(featurizer, X):
+    """X with the negated-words block zeroed, for the topic heads: negation says
+    how a citizen feels, not what about (with it, police-feedback topic
+    micro-F1 fell by about 3 points)."""
+    keep = (np.arange(X.shape[1]) < featurizer.block_starts[3]).astype(X.dtype)
+    return X @ sp.diags(keep)
+
+
 def _gram_table(vocabulary):
     """{key: column} of the 2-grams and longer of `vocabulary`, an n-gram's key
     being (column of its first n-1 words) x len(vocabulary) + (column of its
