@@ -77,16 +77,15 @@ class Doc:
         self.bare = bare
 
 
-def negated_positions(words):
-    """Positions of the words within NEGATION_SCOPE words after a negator
-    (`words` accented; for a doc typed bare, its restored words)."""
-    positions, last_negator = [], -NEGATION_SCOPE - 1
-    for i, word in enumerate(words):
-        if i - last_negator <= NEGATION_SCOPE:
-            positions.append(i)
-        if word in NEGATORS:
-            last_negator = i
-    return positions
+def negated_mask(words, word_doc):
+    """Which words are within NEGATION_SCOPE words after a negator of the same
+    doc: `words` are docs' accented words end to end (restored, for a doc typed
+    bare), word_doc[i] the doc of word i."""
+    negator = np.fromiter(map(NEGATORS.__contains__, words), dtype=bool, count=len(words))
+    negated = np.zeros(len(words), dtype=bool)
+    for k in range(1, NEGATION_SCOPE + 1):
+        negated[k:] |= negator[:-k] & (word_doc[k:] == word_doc[:-k])
+    return negated
 
 
 def doc_of(tokens, text):
@@ -175,14 +174,20 @@ class Featurizer:
     def fit_transform(self, docs):
         """Learn vocabularies, idf weights and the accent restorer from `docs`; return their Features."""
         self.restorer = Restorer(docs) if self.accented else None
-        word_df, char_df, accented_df, negated_df = Counter(), Counter(), Counter(), Counter()
+        word_df, char_df, accented_df = Counter(), Counter(), Counter()
+        accented = []
         for doc in docs:
             word_df.update(set(word_grams(doc.folded)))
             char_df.update(set().union(*map(_word_char_grams, doc.folded)))
-            accented = self.restorer.restore(doc) if self.accented else doc.words
+            words = self.restorer.restore(doc) if self.accented else doc.words
             if self.accented:
-                accented_df.update(set(word_grams(accented, ACCENTED_NGRAMS)))
-            negated_df.update({doc.folded[i] for i in negated_positions(accented)})
+                accented_df.update(set(word_grams(words, ACCENTED_NGRAMS)))
+            accented += words
+        # Document frequency of each negated word: one count per (doc, word).
+        word_doc = np.repeat(np.arange(len(docs)), [len(doc.folded) for doc in docs])
+        folded = list(chain.from_iterable(doc.folded for doc in docs))
+        negated = np.flatnonzero(negated_mask(accented, word_doc)).tolist()
+        negated_df = Counter(word for _, word in {(word_doc[i], folded[i]) for i in negated})
         # A tiny corpus would lose every n-gram to min_df; keep them all then.
         min_df = self.min_df if len(docs) >= 50 else 1
         self.word_vocabulary = _vocabulary(word_df, min_df)
@@ -254,11 +259,8 @@ class Featurizer:
 
     def _negated_occurrences(self, accented, word_ids, word_doc, batch_words, offset):
         """(column + offset, word, 1) of each negated word of the batch (see
-        negated_positions) that is in the negated vocabulary."""
-        negator = np.fromiter(map(NEGATORS.__contains__, accented), dtype=bool, count=len(accented))
-        negated = np.zeros(len(accented), dtype=bool)
-        for k in range(1, NEGATION_SCOPE + 1):
-            negated[k:] |= negator[:-k] & (word_doc[k:] == word_doc[:-k])
+        negated_mask) that is in the negated vocabulary."""
+        negated = negated_mask(accented, word_doc)
         columns = np.fromiter(map(self.negated_vocabulary.get, batch_words, repeat(-1)), dtype=np.int64,
                               count=len(batch_words))[word_ids]
         first = np.flatnonzero(negated & (columns >= 0))

@@ -154,7 +154,9 @@ class SingleLabelHead:
             oof[test] = np.asarray(X[test] @ coef.T) + bias
         self.coef_, self.intercept_ = self._fit_scores(X, y, weight)
         present = np.unique(y)
-        calibrator = LogisticRegression(C=100.0, max_iter=1000).fit(oof, y, sample_weight=weight) if len(present) > 1 else None
+        calibrator = None
+        if len(present) > 1:
+            calibrator = LogisticRegression(C=100.0, max_iter=1000).fit(oof, y, sample_weight=weight)
         self.calib_coef_ = np.zeros((k, k))
         self.calib_bias_ = np.full(k, -30.0)
         if calibrator is None:

@@ -4,7 +4,7 @@ their columns come out the same for a text alone, in a batch, and typed bare."""
 import numpy as np
 import pytest
 
-from classifier.features import NEGATION_SCOPE, Featurizer, doc_of, negated_positions
+from classifier.features import NEGATION_SCOPE, Featurizer, doc_of, negated_mask
 from classifier.text import tokenize
 
 
@@ -27,9 +27,9 @@ def _negated_names(featurizer, features, row):
     (["không", "chẳng", "x"], [1, 2]),  # a second negator is itself negated and renews the scope
     (["khong", "nhiet"], []),  # bare: only after its accents are restored
 ])
-def test_negated_positions(words, expected):
+def test_negated_words(words, expected):
     assert NEGATION_SCOPE == 4
-    assert negated_positions(words) == expected
+    assert np.flatnonzero(negated_mask(words, np.zeros(len(words), dtype=int))).tolist() == expected
 
 
 @pytest.fixture(scope="module")
