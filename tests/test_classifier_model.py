@@ -154,6 +154,19 @@ def test_restorer_puts_accents_back_by_context():
     assert restorer.restore(Doc(["ban", "xyz"], True)) == ["bạn", "xyz"]  # most common form; unknown kept
 
 
+def test_restorer_prefers_the_context_on_both_sides():
+    from classifier.features import Doc, Restorer
+
+    # After "anh", "toi" is most often "tôi"; between "anh" and "noi" it was "tới".
+    seen = [Doc(["anh", "tôi", "đến"], False), Doc(["anh", "tôi", "về"], False), Doc(["anh", "tới", "nơi"], False)]
+    restorer = Restorer(seen)
+    assert restorer.restore(Doc(["anh", "toi", "noi"], True)) == ["anh", "tới", "nơi"]
+    assert restorer.restore(Doc(["anh", "toi", "ve"], True)) == ["anh", "tôi", "về"]
+    # Two words before, when the next word was never seen after it.
+    seen = [Doc(["chờ", "anh", "tới"], False), Doc(["nhà", "anh", "tôi"], False), Doc(["nhà", "anh", "tôi"], False)]
+    assert Restorer(seen).restore(Doc(["cho", "anh", "toi", "xyz"], True))[:3] == ["chờ", "anh", "tới"]
+
+
 def _phrases_every_word(unit_scores, spans, written, top=5):
     """The straightforward walk over every word that explain._phrases must match:
     runs of words past 15% of the best word, broken by punctuation, at most 4 long."""
