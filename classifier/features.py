@@ -19,6 +19,7 @@ from itertools import chain, repeat
 import numpy as np
 import scipy.sparse as sp
 
+from classifier.polarity import polarity_at
 from classifier.text import fold_diacritics, is_bare
 
 CHAR_NGRAMS = (2, 5)
@@ -86,6 +87,21 @@ def negated_mask(words, word_doc):
     for k in range(1, NEGATION_SCOPE + 1):
         negated[k:] |= negator[:-k] & (word_doc[k:] == word_doc[:-k])
     return negated
+
+
+def negated_polarity(words, word_doc, negated):
+    """(key, first word, length) of each praise or complaint word (see
+    polarity.py) that starts at a negated word; a word of several syllables
+    counts once."""
+    items, covered = [], 0
+    for i in np.flatnonzero(negated).tolist():
+        if i < covered:
+            continue
+        hit = polarity_at(words, i)
+        if hit and word_doc[i + hit[1] - 1] == word_doc[i]:
+            items.append((hit[0], i, hit[1]))
+            covered = i + hit[1]
+    return items
 
 
 def doc_of(tokens, text):
@@ -195,8 +211,9 @@ class Featurizer:
         # Document frequency of each negated word: one count per (doc, word).
         word_doc = np.repeat(np.arange(len(docs)), [len(doc.folded) for doc in docs])
         folded = list(chain.from_iterable(doc.folded for doc in docs))
-        negated = np.flatnonzero(negated_mask(accented, word_doc)).tolist()
-        negated_df = Counter(word for _, word in {(word_doc[i], folded[i]) for i in negated})
+        negated = negated_mask(accented, word_doc)
+        negated_df = Counter(word for _, word in {(word_doc[i], folded[i]) for i in np.flatnonzero(negated).tolist()})
+        negated_df.update(key for _, key in {(word_doc[i], key) for key, i, _ in negated_polarity(accented, word_doc, negated)})
         # A tiny corpus would lose every n-gram to min_df; keep them all then.
         min_df = self.min_df if len(docs) >= 50 else 1
         self.word_vocabulary = _vocabulary(word_df, min_df)
@@ -267,13 +284,21 @@ class Featurizer:
         return np.cumsum([0] + sizes)
 
     def _negated_occurrences(self, accented, word_ids, word_doc, batch_words, offset):
-        """(column + offset, word, 1) of each negated word of the batch (see
-        negated_mask) that is in the negated vocabulary."""
+        """(column + offset, first word, length) of each negated word of the
+        batch (see negated_mask) that is in the negated vocabulary, and of each
+        negated praise or complaint word (see negated_polarity)."""
         negated = negated_mask(accented, word_doc)
         columns = np.fromiter(map(self.negated_vocabulary.get, batch_words, repeat(-1)), dtype=np.int64,
                               count=len(batch_words))[word_ids]
         first = np.flatnonzero(negated & (columns >= 0))
-        return columns[first] + offset, first, np.ones(len(first), dtype=np.int64)
+        columns, length = columns[first], np.ones(len(first), dtype=np.int64)
+        polar = [(self.negated_vocabulary[key], i, n) for key, i, n in negated_polarity(accented, word_doc, negated)
+                 if key in self.negated_vocabulary]
+        if polar:
+            extra_columns, extra_first, extra_length = (np.array(part, dtype=np.int64) for part in zip(*polar))
+            columns, first, length = (np.concatenate(pair) for pair in (
+                (columns, extra_columns), (first, extra_first), (length, extra_length)))
+        return columns + offset, first, length
 
     @cached_property
     def _gram_tables(self):

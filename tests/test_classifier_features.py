@@ -1,10 +1,11 @@
-"""The featurizer's negation block: which words count as negated, and that
-their columns come out the same for a text alone, in a batch, and typed bare."""
+"""The featurizer's negation block: which words count as negated, the negated
+praise and complaint columns, and that their columns come out the same for a
+text alone, in a batch, and typed bare."""
 
 import numpy as np
 import pytest
 
-from classifier.features import NEGATION_SCOPE, Featurizer, doc_of, negated_mask
+from classifier.features import NEGATION_SCOPE, Featurizer, doc_of, negated_mask, negated_polarity
 from classifier.text import tokenize
 
 
@@ -32,6 +33,25 @@ def test_negated_words(words, expected):
     assert np.flatnonzero(negated_mask(words, np.zeros(len(words), dtype=int))).tolist() == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("cán bộ không nhiệt tình", [("<praise>", 3, 2)]),  # two syllables, one entry
+    ("cán bộ nhiệt tình", []),  # praise, not negated
+    ("không hề chậm trễ", [("<complaint>", 2, 2)]),  # "chậm trễ" counts once, not "trễ" again
+    ("thủ tục chưa rõ ràng, cán bộ không cáu gắt", [("<praise>", 3, 2), ("<complaint>", 8, 2)]),
+    ("không những tốt", [("<praise>", 2, 1)]),
+    ("không giải quyết", []),  # not an evaluative word
+])
+def test_negated_praise_and_complaint_words(text, expected):
+    words = doc_of(tokenize(text), text).words
+    assert negated_polarity(words, np.zeros(len(words), dtype=int), negated_mask(words, np.zeros(len(words), dtype=int))) == expected
+
+
+def test_a_negated_entry_does_not_straddle_two_texts():
+    words = ["không", "nhiệt", "tình"]
+    word_doc = np.array([0, 0, 1])
+    assert negated_polarity(words, word_doc, negated_mask(words, word_doc)) == []
+
+
 @pytest.fixture(scope="module")
 def fitted():
     texts = ["cán bộ không nhiệt tình", "cán bộ nhiệt tình", "thái độ không thân thiện",
@@ -43,12 +63,17 @@ def fitted():
 
 def test_negated_words_have_their_own_columns(fitted):
     features = fitted.transform(_docs(["cán bộ không nhiệt tình", "cán bộ nhiệt tình", "chưa giải quyết"]))
-    assert _negated_names(fitted, features, 0) == ["¬nhiet", "¬tinh"]
+    assert _negated_names(fitted, features, 0) == ["¬<praise>", "¬nhiet", "¬tinh"]
     assert _negated_names(fitted, features, 1) == []
     assert _negated_names(fitted, features, 2) == ["¬giai", "¬quyet"]
     # The plain word columns are there too: negation adds, it does not hide.
     names = fitted.names()
     assert {"nhiet", "tinh"} <= {names[c] for c in features.X[0].indices}
+
+
+def test_an_unseen_negated_praise_word_still_counts_as_negated_praise(fitted):
+    # "niềm nở" is never in the fitted texts; the praise column generalises.
+    assert _negated_names(fitted, fitted.transform(_docs(["cán bộ không niềm nở"])), 0) == ["¬<praise>"]
 
 
 def test_bare_text_is_negated_after_its_accents_are_restored(fitted):
@@ -72,4 +97,4 @@ def test_big_batches_match_small_ones(fitted):
     big = fitted.transform(_docs(texts)).X
     small = fitted.transform(_docs(texts[:2])).X
     assert np.allclose(big[:2].toarray(), small.toarray())
-    assert _negated_names(fitted, fitted.transform(_docs(texts)), 0) == ["¬giai", "¬ho", "¬nhiet", "¬quyet", "¬so", "¬tinh"]
+    assert _negated_names(fitted, fitted.transform(_docs(texts)), 0) == ["¬<praise>", "¬giai", "¬ho", "¬nhiet", "¬quyet", "¬so", "¬tinh"]
