@@ -33,6 +33,25 @@ def test_default_model_gets_plain_cases_right(default_model, text, topic, sentim
             assert p.sentiment == sentiment, (variant, p.sentiment_scores)
 
 
+@pytest.mark.parametrize(
+    ("text", "sentiment"),
+    [
+        # Negated praise is a complaint, negated complaint praise.
+        ("cán bộ không nhiệt tình", "negative"),
+        ("thái độ không tốt", "negative"),
+        ("hướng dẫn không rõ ràng", "negative"),
+        ("làm việc không chuyên nghiệp", "negative"),
+        ("không phải chờ lâu, rất nhanh", "positive"),
+        ("anh cảnh sát không hề gây khó dễ", "positive"),
+        ("thủ tục không rườm rà", "positive"),
+    ],
+)
+def test_default_model_reads_negation(default_model, text, sentiment):
+    for variant in (text, fold_diacritics(text)):
+        p = default_model.predict(variant)
+        assert p.sentiment == sentiment, (variant, p.sentiment_scores)
+
+
 def test_default_model_metadata(default_model):
     metadata = default_model.metadata
     assert metadata["n_examples"] > 100
