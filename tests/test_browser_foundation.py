@@ -1,6 +1,7 @@
 """In headless Chromium: a chief logs in, sees the units of their subtree, switches language, logs out."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -19,20 +20,20 @@ def test_chief_logs_in_sees_subtree_switches_language_and_logs_out(live_server, 
 
     page.wait_for_url("**/staff/units")
     tree = page.get_by_role("list", name="Đơn vị")
-    assert tree.get_by_role("link", name="Công an thành phố Cà Mau").is_visible()
-    assert tree.get_by_role("link", name="Công an Phường 5").is_visible()
-    assert tree.get_by_role("link", name="Công an Phường 9").is_visible()
+    expect(tree.get_by_role("link", name="Công an thành phố Cà Mau")).to_be_visible()
+    expect(tree.get_by_role("link", name="Công an Phường 5")).to_be_visible()
+    expect(tree.get_by_role("link", name="Công an Phường 9")).to_be_visible()
     assert "Thới Bình" not in tree.inner_text()
 
     page.get_by_role("navigation", name="Ngôn ngữ").get_by_role("link", name="English").click()
     page.wait_for_url("**/staff/units")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", name="Units").is_visible()
-    assert page.get_by_role("list", name="Units").get_by_role("link", name="Ca Mau City Police").is_visible()
+    expect(page.get_by_role("heading", name="Units")).to_be_visible()
+    expect(page.get_by_role("list", name="Units").get_by_role("link", name="Ca Mau City Police")).to_be_visible()
 
     page.get_by_role("button", name="Log out (Trần Văn Chỉ Huy)").click()
     page.wait_for_url(live_server.url + "/")
-    assert page.get_by_text("You are logged out.").is_visible()
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
     page.goto(live_server.url + "/staff/units")
     assert "/login" in page.url
 

@@ -1,6 +1,7 @@
 """A chief finds a tagged opinion, corrects a tag, answers publicly; the citizen reads it at /track."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.inbox_helpers import make_opinion
 from tests.conftest import PASSWORD
@@ -19,7 +20,7 @@ def test_chief_corrects_tag_and_answers(app, tree, make_user, live_server, page)
     page.get_by_role("button", name="Lọc và tìm kiếm").or_(page.get_by_text("Lọc và tìm kiếm")).first.click()
     page.fill("#q", "can cuoc")
     page.get_by_role("button", name="Lọc", exact=True).click()
-    assert page.locator(".tag-suggested").first.is_visible()
+    expect(page.locator(".tag-suggested").first).to_be_visible()
     page.click(f"a[href='/staff/inbox/{opinion.id}']")
     assert page.locator("h1").inner_text().startswith(f"Ý kiến số {opinion.id}")
     page.locator("input[name=topics][value=facilities]").uncheck()

@@ -3,6 +3,7 @@ the unit's link on a phone, the chief reads the results and downloads them as a 
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from conftest import PASSWORD
@@ -34,7 +35,7 @@ def test_survey_from_template_to_answer_to_workbook(live_server, browser, page, 
     page.get_by_label("Đơn vị được khảo sát").select_option(label="CM-TPCM · Công an thành phố Cà Mau")
     page.get_by_role("button", name="Tạo khảo sát").click()
     page.get_by_role("button", name="Mở khảo sát").click()
-    assert page.get_by_text("Trạng thái khảo sát hiện nay: Đang mở.").is_visible()
+    expect(page.get_by_text("Trạng thái khảo sát hiện nay: Đang mở.")).to_be_visible()
     survey = db.session.scalar(select(Survey))
     assert survey.state == SurveyState.open and survey.include_subtree
     page.get_by_role("link", name="Đường dẫn và mã QR").click()
@@ -63,7 +64,7 @@ def test_survey_from_template_to_answer_to_workbook(live_server, browser, page, 
         else:
             group.get_by_label("9", exact=True).check()
     phone.get_by_role("button", name="Gửi câu trả lời").click()
-    assert phone.get_by_role("heading", name="Xin cảm ơn!").is_visible()
+    expect(phone.get_by_role("heading", name="Xin cảm ơn!")).to_be_visible()
     citizen.close()
     assert db.session.scalar(select(db.func.count()).select_from(SurveyResponse)) == 6
 
@@ -71,10 +72,10 @@ def test_survey_from_template_to_answer_to_workbook(live_server, browser, page, 
     log_in(page, base, chief)
     page.goto(base + "/staff/surveys")
     page.get_by_role("link", name="Kết quả").first.click()
-    assert page.get_by_text("Số phiếu: 6.").is_visible()
+    expect(page.get_by_text("Số phiếu: 6.")).to_be_visible()
     stars = next(q for q in survey.questions if q.type == QuestionType.stars)
     table = page.get_by_role("table", name=f"Câu trả lời cho câu hỏi {survey.questions.index(stars) + 1}")
-    assert table.get_by_role("row", name="5 sao").is_visible()
+    expect(table.get_by_role("row", name="5 sao")).to_be_visible()
     with page.expect_download() as download_info:
         page.locator("li", has_text="Dữ liệu thô").get_by_role("link", name="XLSX").click()
     path = tmp_path / "responses.xlsx"
