@@ -5,7 +5,7 @@ negate "nhiệt tình" itself. Two more columns generalise: one counts negated
 praise words, one negated complaint words, whatever the word, so that "cán bộ
 không niềm nở" reads as a complaint even if the corpus never negated
 "niềm nở". Words are accented and lower-case, as features.Restorer gives them;
-a word of two syllables matches its two syllables in a row.
+an entry of several syllables (written with underscores) matches them in a row.
 """
 
 PRAISE = frozenset("""
@@ -29,24 +29,17 @@ thiếu thiếu_sót quấy_rối đánh_nhau trộm cướp
 """.split())
 
 
-def _split(entries):
-    """(one-syllable words, two-syllable words) of a lexicon written with underscores."""
-    return (frozenset(e for e in entries if "_" not in e),
-            frozenset(tuple(e.split("_")) for e in entries if e.count("_") == 1),
-            frozenset(tuple(e.split("_")) for e in entries if e.count("_") == 2))
-
-
-LEXICONS = {"<praise>": _split(PRAISE), "<complaint>": _split(COMPLAINT)}
+# Each entry as its tuple of syllables -> "<praise>" or "<complaint>".
+ENTRIES = {tuple(entry.split("_")): key for key, words in (("<praise>", PRAISE), ("<complaint>", COMPLAINT))
+           for entry in words}
+LONGEST = max(map(len, ENTRIES))
 
 
 def polarity_at(words, i):
     """(key, length) of the lexicon entry that starts at words[i], longest
     first, or None: key "<praise>" or "<complaint>"."""
-    for length in (3, 2, 1):
-        piece = tuple(words[i:i + length]) if length > 1 else words[i]
-        if length > 1 and len(piece) < length:
-            continue
-        for key, by_length in LEXICONS.items():
-            if piece in by_length[length - 1]:
-                return key, length
+    for length in range(min(LONGEST, len(words) - i), 0, -1):
+        key = ENTRIES.get(tuple(words[i:i + length]))
+        if key is not None:
+            return key, length
     return None
