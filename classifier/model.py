@@ -113,7 +113,7 @@ class Model:
             sentiment_probs = self.sentiment_head.predict_proba(X)
             sentiment_choice = self.sentiment_head.choose(sentiment_probs)
             predictions = self._predictions(topic_probs, sentiment_probs, sentiment_choice)
-            empty = (np.diff(X.indptr) == 0).tolist()
+            empty = features.empty.tolist()
             wanted = {}  # text index -> labels to explain
             for i, ((norms, *_), prediction) in enumerate(zip(columns, predictions)):
                 if empty[i] or not any(norm[0].isalpha() and not norm.startswith("xx") for norm in norms):

@@ -20,7 +20,7 @@ from classifier.errors import ModelError
 
 # Bumped whenever the pickled Model changes shape: an older directory then
 # counts as unloadable (and `build-default --if-stale` rebuilds it).
-FORMAT = 4
+FORMAT = 5
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
 DEFAULT_DIR = Path(__file__).parent / "models" / "default"

@@ -1,11 +1,13 @@
 """The featurizer's negation block: which words count as negated, the negated
 praise and complaint columns, and that their columns come out the same for a
-text alone, in a batch, and typed bare."""
+text alone, in a batch, and typed bare. Then the length block."""
 
 import numpy as np
 import pytest
 
-from classifier.features import NEGATION_SCOPE, Featurizer, doc_of, negated_mask, negated_polarity
+from classifier.features import (
+    LENGTH_EDGES, LENGTH_VALUE, NEGATION_SCOPE, Featurizer, doc_of, negated_mask, negated_polarity, without_negated,
+)
 from classifier.text import tokenize
 
 
@@ -15,10 +17,10 @@ def _docs(texts):
 
 def _negated_names(featurizer, features, row):
     """The negated-word columns set in one row of a Features matrix, by name."""
-    start = featurizer.block_starts[3]
+    start, end = featurizer.block_starts[3:5]
     names = featurizer.names()
     columns = features.X[row].indices
-    return sorted(names[c] for c in columns if c >= start)
+    return sorted(names[c] for c in columns if start <= c < end)
 
 
 @pytest.mark.parametrize("words, expected", [
@@ -98,3 +100,39 @@ def test_big_batches_match_small_ones(fitted):
     small = fitted.transform(_docs(texts[:2])).X
     assert np.allclose(big[:2].toarray(), small.toarray())
     assert _negated_names(fitted, fitted.transform(_docs(texts)), 0) == ["¬<praise>", "¬giai", "¬ho", "¬nhiet", "¬quyet", "¬so", "¬tinh"]
+
+
+def _length_columns(featurizer, features, row):
+    """{name: value} of the length columns set in one row."""
+    start, names = featurizer.block_starts[4], featurizer.names()
+    X = features.X[row]
+    return {names[c]: round(float(v), 4) for c, v in zip(X.indices, X.data) if c >= start}
+
+
+def test_each_text_has_one_length_column_with_a_fixed_value(fitted):
+    assert LENGTH_EDGES == (2, 4)
+    texts = ["", "hồ sơ", "chưa giải quyết", "cán bộ không nhiệt tình", "日本語"]
+    features = fitted.transform(_docs(texts))
+    assert [_length_columns(fitted, features, row) for row in range(len(texts))] == [
+        {"#words<=2": LENGTH_VALUE}, {"#words<=2": LENGTH_VALUE}, {"#words<=4": LENGTH_VALUE},
+        {"#words>4": LENGTH_VALUE}, {"#words<=2": LENGTH_VALUE},
+    ]
+    # Nothing but the length column: the empty text and the one in a script the corpus never had.
+    assert features.empty.tolist() == [True, False, False, False, True]
+
+
+def test_the_length_block_is_not_normalised_with_the_others(fitted):
+    X = fitted.transform(_docs(["cán bộ không nhiệt tình"])).X.toarray()[0]
+    starts = list(fitted.block_starts) + [X.shape[0]]
+    norms = [np.linalg.norm(X[a:b]) for a, b in zip(starts, starts[1:])]
+    assert np.allclose(norms, [1, 1, 1, 1, LENGTH_VALUE], atol=1e-6)
+
+
+def test_topic_features_drop_only_the_negated_block(fitted):
+    features = fitted.transform(_docs(["cán bộ không nhiệt tình"]))
+    kept = without_negated(fitted, features.X)
+    start, end = fitted.block_starts[3:5]
+    dropped = [c for c in features.X.indices if c not in set(kept.indices)]
+    assert dropped and all(start <= c < end for c in dropped)
+    assert _length_columns(fitted, features, 0) == {"#words>4": LENGTH_VALUE}
+    assert kept[0, fitted.block_starts[4] + 2] == pytest.approx(LENGTH_VALUE)
