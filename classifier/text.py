@@ -204,7 +204,12 @@ _TOKEN = re.compile(
 # Most comments hold no URL, number or smiley: they skip the costly alternatives.
 # One capturing group: split() returns gap, token, gap, token, ..., gap.
 _PLAIN_TOKEN = re.compile(r"([^\W_]+|" + _EMOJI + r"|[?!])")
-_NEEDS_FULL = re.compile(r"[\d@:;=<^/]|www|\.(?:com|vn|net|org|gov|edu|info)\b", re.IGNORECASE)
+# Numbers ("phường 5", "2 tiếng") need the full tokenizer only when they
+# could be a plate, phone or ID number: each of those has a run of 3 digits
+# or 10 digits in all.
+_NEEDS_FULL = re.compile(r"[@:;=<^/]|\d{3}|www|\.(?:com|vn|net|org|gov|edu|info)\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_DIGITS_FOR_FULL = 9
 
 _PLACEHOLDERS = {
     "email": "xxemail",
@@ -292,13 +297,19 @@ def token_columns(text):
     if not isinstance(text, str):
         raise InvalidText(f"text must be a str, not {type(text).__name__}")
     written = unicodedata.normalize("NFC", text[:MAX_CHARS])
-    if _NEEDS_FULL.search(written):
+    if _needs_full_tokenizer(written):
         norms, starts, ends = _full_columns(written)
     else:
         norms, starts, ends = _plain_columns(written)
     if "ca" in norms:
         norms, starts, ends = _mark_police(norms, starts, ends, written)
     return norms, starts, ends, written
+
+
+def _needs_full_tokenizer(text):
+    """Whether `text` may hold a URL, email, smiley, "d/c", plate, phone or
+    ID number, which _plain_columns would not see."""
+    return bool(_NEEDS_FULL.search(text)) or len(_DIGIT.findall(text)) >= _DIGITS_FOR_FULL
 
 
 def _plain_columns(text):

@@ -36,3 +36,25 @@ def test_normalisers_never_crash_and_are_stable(text):
 @pytest.mark.parametrize("text", ["\ud800", "a\u0301\u0301\u0301", "\u202e\u200b", "x" * 100_000])
 def test_odd_strings(text):
     assert MODEL.predict(text).sentiment in SENTIMENTS
+
+
+numbers_and_words = st.text(alphabet="aàbcđêhnoưx AĐ0123456789 .,-+!?😀", max_size=80)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(numbers_and_words, vietnamese))
+def test_the_plain_tokenizer_path_agrees_with_the_full_one(text):
+    # token_columns skips the full tokenizer for most texts with numbers; it
+    # may only when no plate, phone or ID number can be in them.
+    from classifier.text import _full_columns, _needs_full_tokenizer, _plain_columns
+
+    if not _needs_full_tokenizer(text):
+        assert _plain_columns(text) == _full_columns(text)
+
+
+@pytest.mark.parametrize("text, placeholder", [
+    ("biển 29A 12345", "xxplate"), ("gọi 0912 345 678", "xxphone"), ("gọi 09 12 34 56 78", "xxphone"),
+    ("số 09 1 2 3 4 5 6 7 8 nhé", "xxphone"), ("cccd 001234567890", "xxidnum"), ("+84 912345678", "xxphone"),
+])
+def test_numbers_that_could_be_personal_data_still_become_placeholders(text, placeholder):
+    assert placeholder in normalize_for_features(text).split()
