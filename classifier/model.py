@@ -252,6 +252,8 @@ def _fit(examples, weights, random_state, metadata):
     X = featurizer.fit_transform([doc_of(tokenize(e["text"]), e["text"]) for e in examples]).X
     Y = np.array([[label in e["topics"] for label in TOPICS] for e in examples], dtype=bool)
     y = np.array([SENTIMENTS.index(e["sentiment"]) for e in examples])
+    # Fitted on zeros, the topic heads' negated-block weights are zero: at
+    # predict time they can read the full matrix.
     X_topics = without_negated(featurizer, X)
     topic_head = MultiLabelHead(TOPICS, C=TOPIC_C, random_state=random_state).fit(X_topics, Y, weights)
     sentiment_head = SingleLabelHead(

@@ -205,8 +205,8 @@ _TOKEN = re.compile(
 # One capturing group: split() returns gap, token, gap, token, ..., gap.
 _PLAIN_TOKEN = re.compile(r"([^\W_]+|" + _EMOJI + r"|[?!])")
 # Numbers ("phường 5", "2 tiếng") need the full tokenizer only when they
-# could be a plate, phone or ID number: each of those has a run of 3 digits
-# or 10 digits in all.
+# could be a plate, phone or ID number: a plate or ID number has a run of 3
+# digits, a phone number 10 digits in all (9 here, a digit to spare).
 _NEEDS_FULL = re.compile(r"[@:;=<^/]|\d{3}|www|\.(?:com|vn|net|org|gov|edu|info)\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _DIGITS_FOR_FULL = 9
